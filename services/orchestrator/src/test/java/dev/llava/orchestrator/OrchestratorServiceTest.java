@@ -1,0 +1,78 @@
+package dev.llava.orchestrator;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.llava.orchestrator.kafka.UsagePublisher;
+import dev.llava.proto.v1.ChatGrpc;
+import dev.llava.proto.v1.ListModelsRequest;
+import dev.llava.proto.v1.ListModelsResponse;
+import dev.llava.proto.v1.Usage;
+import dev.llava.testing.KafkaTestResource;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+class OrchestratorServiceTest {
+
+  @Inject
+  UsagePublisher usage;
+
+  @Test
+  void healthAndPrometheusMetricsAreServed() {
+    given().get("/q/health/live").then().statusCode(200).body(containsString("UP"));
+    given().get("/q/health/ready").then().statusCode(200);
+    given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+  }
+
+  @Test
+  void listModelsAnswersOverARealGrpcChannel() throws Exception {
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+    try {
+      ListModelsResponse models = ChatGrpc.newBlockingStub(channel).listModels(ListModelsRequest.getDefaultInstance());
+      assertEquals("llava-demo", models.getModels(0).getModel().getName());
+      assertEquals(4096, models.getModels(0).getMaxContextTokens());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void usageRecordsReachARealKafkaBroker() throws Exception {
+    usage.publish("req-42", Usage.newBuilder().setPromptTokens(600).setImageTokens(576)
+        .setCompletionTokens(8).setTotalTokens(608).build()).get(30, TimeUnit.SECONDS);
+    Map<String, Object> config = Map.of(
+        "bootstrap.servers", KafkaTestResource.broker().bootstrapServers(),
+        "group.id", "usage-test",
+        "auto.offset.reset", "earliest",
+        "key.deserializer", StringDeserializer.class.getName(),
+        "value.deserializer", StringDeserializer.class.getName());
+    List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+      consumer.subscribe(List.of("llava.usage"));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (seen.isEmpty() && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+      }
+    }
+    assertEquals(1, seen.size());
+    assertEquals("req-42", seen.get(0).key());
+    assertEquals("{\"promptTokens\":600,\"imageTokens\":576,\"completionTokens\":8,\"totalTokens\":608}",
+        seen.get(0).value());
+  }
+}
