@@ -10,6 +10,7 @@ import dev.llava.proto.v1.ListModelsRequest;
 import dev.llava.proto.v1.ListModelsResponse;
 import dev.llava.proto.v1.Usage;
 import dev.llava.testing.KafkaTestResource;
+import dev.llava.testing.MetricsSnapshot;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -37,7 +38,9 @@ class OrchestratorServiceTest {
   void healthAndPrometheusMetricsAreServed() {
     given().get("/q/health/live").then().statusCode(200).body(containsString("UP"));
     given().get("/q/health/ready").then().statusCode(200);
-    given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    String metrics = given().get("/q/metrics").then().statusCode(200)
+        .body(containsString("jvm_memory_used_bytes")).extract().asString();
+    MetricsSnapshot.save(metrics);
   }
 
   @Test

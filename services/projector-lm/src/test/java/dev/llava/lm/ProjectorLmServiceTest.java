@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llava.proto.v1.GenerateRequest;
 import dev.llava.proto.v1.GeneratorGrpc;
 import dev.llava.proto.v1.ModelRef;
+import dev.llava.testing.MetricsSnapshot;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -25,7 +26,9 @@ class ProjectorLmServiceTest {
   void healthAndPrometheusMetricsAreServed() {
     given().get("/q/health/live").then().statusCode(200).body(containsString("UP"));
     given().get("/q/health/ready").then().statusCode(200);
-    given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+    String metrics = given().get("/q/metrics").then().statusCode(200)
+        .body(containsString("jvm_memory_used_bytes")).extract().asString();
+    MetricsSnapshot.save(metrics);
   }
 
   @Test
