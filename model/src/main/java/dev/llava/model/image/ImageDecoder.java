@@ -1,0 +1,181 @@
+package dev.llava.model.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Image bytes -> {@link RgbImage} through javax.imageio (JDK PNG/GIF/BMP/TIFF readers plus the
+ * TwelveMonkeys JPEG incl. progressive and CMYK, WebP and BMP plugins), with PIL's
+ * {@code Image.open(f).convert("RGB")} semantics (see {@link PilRgbConversion}): alpha dropped,
+ * grey replicated, palettes expanded; GIF and other multi-frame formats give their first frame.
+ *
+ * <p><b>EXIF orientation</b> is <em>not</em> applied by default: transformers' image processors take
+ * the pixels as stored (PIL does not rotate on open), which is what the reference fixtures assume.
+ * Note that {@code transformers.image_utils.load_image} (used when a URL or path is passed to a
+ * pipeline) does call {@code ImageOps.exif_transpose}; choose {@link #withExifOrientation()} to match
+ * that path instead.
+ *
+ * <p><b>Limits</b>: {@link #probe} reads only the header, so a caller can reject huge images before
+ * decoding; {@link #decode} itself refuses more than {@link #maxPixels()} pixels (default
+ * {@link #PIL_MAX_PIXELS}, where PIL raises {@code DecompressionBombError}).
+ * Truncated data is an error (PIL raises "image file is truncated"), not a partially grey image.
+ *
+ * <p>Known differences from PIL: CMYK JPEGs are colour-converted by TwelveMonkeys (ICC), not by PIL's
+ * naive formula; lossy WebP and JPEG decoders are not proven bit-identical to libwebp/libjpeg-turbo;
+ * a GIF whose first frame is smaller than its logical screen decodes to the frame's size.
+ * Instances are immutable and thread-safe.
+ */
+public final class ImageDecoder {
+  /** {@code 2 * Image.MAX_IMAGE_PIXELS}: PIL's DecompressionBombError threshold. */
+  public static final long PIL_MAX_PIXELS = 2L * (1024 * 1024 * 1024 / 4 / 3);
+
+  private final boolean applyExifOrientation;
+  private final long maxPixels;
+
+  /** HF-processor parity: EXIF orientation ignored, PIL's pixel limit. */
+  public ImageDecoder() {
+    this(false, PIL_MAX_PIXELS);
+  }
+
+  public ImageDecoder(boolean applyExifOrientation, long maxPixels) {
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+    }
+    this.applyExifOrientation = applyExifOrientation;
+    this.maxPixels = maxPixels;
+  }
+
+  /** A decoder that rotates/flips by the EXIF orientation, like {@code load_image}. */
+  public static ImageDecoder withExifOrientation() {
+    return new ImageDecoder(true, PIL_MAX_PIXELS);
+  }
+
+  public boolean appliesExifOrientation() {
+    return applyExifOrientation;
+  }
+
+  public long maxPixels() {
+    return maxPixels;
+  }
+
+  /**
+   * Format and size from the header only (no pixel decoding). Width and height are those
+   * {@link #decode} will return, i.e. swapped for EXIF orientations 5-8 when this decoder applies them.
+   */
+  public ImageHeader probe(byte[] data) {
+    checkNotEmpty(data);
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+      ImageReader reader = readerFor(in, data);
+      try {
+        reader.setInput(in, true, true);
+        int w = reader.getWidth(0);
+        int h = reader.getHeight(0);
+        int orientation = ExifOrientation.read(data);
+        boolean swap = applyExifOrientation && ExifOrientation.swapsAxes(orientation);
+        return new ImageHeader(formatName(reader), swap ? h : w, swap ? w : h, orientation);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw failure("could not read the image header", data, e);
+    }
+  }
+
+  public RgbImage decode(Path file) throws IOException {
+    byte[] data = Files.readAllBytes(file);
+    try {
+      return decode(data);
+    } catch (ImageDecodeException e) {
+      throw new ImageDecodeException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Decodes the first frame to RGB (and applies EXIF orientation if configured). */
+  public RgbImage decode(byte[] data) {
+    ImageHeader header = probe(data);
+    if (header.pixels() > maxPixels) {
+      throw new ImageDecodeException("image of " + header.width() + "x" + header.height() + " = "
+          + header.pixels() + " pixels exceeds the limit of " + maxPixels + " pixels");
+    }
+    BufferedImage image;
+    String format;
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+      ImageReader reader = readerFor(in, data);
+      format = formatName(reader);
+      StringBuilder warnings = new StringBuilder();
+      IIOReadWarningListener listener = (source, warning) -> warnings.append(warnings.length() > 0 ? "; " : "")
+          .append(warning);
+      try {
+        reader.setInput(in, true, true);
+        reader.addIIOReadWarningListener(listener);
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+      if (warnings.length() > 0) {
+        // e.g. the JPEG reader's "Premature end of JPEG file": it would hand back grey filler pixels
+        throw new ImageDecodeException("corrupt or truncated " + format + " data (" + data.length
+            + " bytes): " + warnings);
+      }
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw failure("could not decode the " + header.format() + " image (" + header.width() + "x"
+          + header.height() + ")", data, e);
+    }
+    RgbImage rgb = PilRgbConversion.toRgb(image);
+    return applyExifOrientation ? ExifOrientation.apply(rgb, header.exifOrientation()) : rgb;
+  }
+
+  private static ImageReader readerFor(ImageInputStream in, byte[] data) {
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    if (!readers.hasNext()) {
+      throw new ImageDecodeException("unsupported or unrecognised image data: expected JPEG, PNG, GIF, BMP,"
+          + " WebP or TIFF, got " + data.length + " bytes starting with " + firstBytes(data));
+    }
+    return readers.next();
+  }
+
+  private static String formatName(ImageReader reader) {
+    try {
+      return reader.getFormatName().toLowerCase(Locale.ROOT);
+    } catch (IOException e) {
+      return reader.getOriginatingProvider() != null
+          ? reader.getOriginatingProvider().getFormatNames()[0].toLowerCase(Locale.ROOT)
+          : "unknown";
+    }
+  }
+
+  private static void checkNotEmpty(byte[] data) {
+    if (data == null || data.length == 0) {
+      throw new ImageDecodeException("expected image bytes (JPEG, PNG, GIF, BMP, WebP or TIFF), got none");
+    }
+  }
+
+  private static ImageDecodeException failure(String what, byte[] data, Exception cause) {
+    if (cause instanceof ImageDecodeException e) {
+      return e;
+    }
+    String detail = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    return new ImageDecodeException(what + ": corrupt or truncated data (" + data.length + " bytes, starting with "
+        + firstBytes(data) + "): " + detail, cause);
+  }
+
+  private static String firstBytes(byte[] data) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(8, data.length); i++) {
+      sb.append(String.format("%02x", data[i] & 0xff)).append(i + 1 < Math.min(8, data.length) ? " " : "");
+    }
+    return sb.toString();
+  }
+}
