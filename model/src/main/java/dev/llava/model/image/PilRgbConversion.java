@@ -48,6 +48,31 @@ final class PilRgbConversion {
     return new RgbImage(w, h, out);
   }
 
+  /**
+   * A raw 4-band CMYK JPEG raster as PIL converts it: PIL reads CMYK JPEGs as Adobe-inverted
+   * ({@code "CMYK;I"}), then {@code cmyk2rgb}: {@code out = clip(nk - muldiv255(c, nk))} with
+   * {@code nk = 255 - k} and {@code muldiv255(a, b) = ((t >> 8) + t) >> 8, t = a * b + 128}.
+   * With inverted samples that is {@code rawK - muldiv255(255 - raw, rawK)}.
+   */
+  static RgbImage fromAdobeCmyk(Raster raster) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(w, h), 3)];
+    int[] px = new int[4 * w];
+    for (int y = 0; y < h; y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, px);
+      for (int x = 0; x < w; x++) {
+        int nk = px[4 * x + 3];
+        for (int c = 0; c < 3; c++) {
+          int t = (255 - px[4 * x + c]) * nk + 128;
+          int v = nk - (((t >> 8) + t) >> 8);
+          out[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
+        }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
   private static void fromPalette(IndexColorModel icm, Raster raster, int w, int h, byte[] out) {
     int size = icm.getMapSize();
     byte[] r = new byte[size];
