@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code preprocessor_config.json} of a {@code CLIPImageProcessor} (LLaVA-1.5) or
@@ -131,6 +133,32 @@ public record ImageProcessorConfig(
   @Override
   public double[] imageStd() {
     return imageStd.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ImageProcessorConfig c
+        && Objects.equals(imageProcessorType, c.imageProcessorType) && doResize == c.doResize
+        && size.equals(c.size) && resample == c.resample && doCenterCrop == c.doCenterCrop
+        && cropSize.equals(c.cropSize) && doRescale == c.doRescale && rescaleFactor == c.rescaleFactor
+        && doNormalize == c.doNormalize && Arrays.equals(imageMean, c.imageMean)
+        && Arrays.equals(imageStd, c.imageStd) && doConvertRgb == c.doConvertRgb
+        && imageGridPinpoints.equals(c.imageGridPinpoints)
+        && Objects.equals(aspectRatioSetting, c.aspectRatioSetting);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(imageProcessorType, size, cropSize, rescaleFactor, Arrays.hashCode(imageMean),
+        Arrays.hashCode(imageStd), imageGridPinpoints, aspectRatioSetting);
+  }
+
+  @Override
+  public String toString() {
+    return "ImageProcessorConfig[type=" + imageProcessorType + ", size=" + size + ", crop=" + cropSize
+        + ", mean=" + Arrays.toString(imageMean) + ", std=" + Arrays.toString(imageStd)
+        + ", rescale=" + (doRescale ? rescaleFactor : "off") + ", normalize=" + doNormalize
+        + ", pinpoints=" + imageGridPinpoints + ", aspect=" + aspectRatioSetting + "]";
   }
 
   public static ImageProcessorConfig load(Path file) throws IOException {

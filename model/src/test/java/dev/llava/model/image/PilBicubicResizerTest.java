@@ -118,17 +118,17 @@ class PilBicubicResizerTest {
   @Test
   void resizes1000x700InWellUnder100Ms() {
     RgbImage big = pattern(1000, 700);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 20; i++) {
       PilBicubicResizer.resize(big, 480, 336); // warm up the JIT
     }
     long best = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 10; i++) {
       long t0 = System.nanoTime();
       PilBicubicResizer.resize(big, 480, 336);
       best = Math.min(best, System.nanoTime() - t0);
     }
     // typically ~10 ms here; the bound leaves room for 2 shared cores under load
-    assertTrue(best < 100_000_000L, "best of 5 resizes took " + best / 1_000_000 + " ms, expected < 100 ms");
+    assertTrue(best < 100_000_000L, "best of 10 resizes took " + best / 1_000_000 + " ms, expected < 100 ms");
     System.out.println("PilBicubicResizer 1000x700 -> 480x336: best " + best / 1_000 + " us");
   }
 }
