@@ -45,6 +45,14 @@ public final class ImageDecoder {
   /** {@code 2 * Image.MAX_IMAGE_PIXELS}: PIL's DecompressionBombError threshold. */
   public static final long PIL_MAX_PIXELS = 2L * (1024 * 1024 * 1024 / 4 / 3);
 
+  static {
+    // ImageIO's registry discovers plugins with the class loader of the thread that first touched it;
+    // in containers (Quarkus, app servers) that may not see the TwelveMonkeys jars, so look again.
+    if (!ImageIO.getImageReadersByFormatName("webp").hasNext()) {
+      ImageIO.scanForPlugins();
+    }
+  }
+
   private final boolean applyExifOrientation;
   private final long maxPixels;
 

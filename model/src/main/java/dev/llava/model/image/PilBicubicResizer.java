@@ -21,6 +21,9 @@ import java.util.Arrays;
  * </ul>
  * {@code Image.resize} returns a plain copy when the size is unchanged; so does {@link #resize}.
  *
+ * <p>Verified byte for byte against the fixtures' debug images (Pillow 9.4) and against Pillow 11.3 on
+ * up-, down- and single-axis resizes of test patterns with clipping edges (PilBicubicResizerTest).
+ *
  * <p>Allocation: two coefficient tables and one intermediate image per call, nothing per pixel.
  */
 public final class PilBicubicResizer {
