@@ -1,0 +1,314 @@
+package dev.llava.model.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * A checkpoint's own Jinja chat template rendered the way transformers' {@code apply_chat_template}
+ * does: Jinja2 with {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages},
+ * {@code add_generation_prompt}, {@code bos_token}/{@code eos_token}/{@code unk_token}/
+ * {@code pad_token}, the function {@code raise_exception(msg)} and the
+ * {@code {% generation %}} block. Python string methods ({@code .upper()}, {@code .strip()}, ...)
+ * work through {@link PythonStringMethods}.
+ *
+ * <p>Message content is passed in one of two shapes (see {@link ContentFormat}), chosen from the
+ * template source like vLLM does: templates that look at {@code 'type'} get processor-style part
+ * lists, others a plain string.
+ */
+public final class JinjaChatTemplate implements ChatTemplate {
+
+  /** How {@code message['content']} reaches the template. */
+  public enum ContentFormat {
+    /** {@code [{"type": "image"}, {"type": "text", "text": "..."}]}, as LlavaProcessor templates expect. */
+    PARTS,
+    /** One string; each image slot becomes {@code "<image>\n"} in place (LLaVA's convention). */
+    STRING
+  }
+
+  private static final Pattern LOOKS_AT_TYPE = Pattern.compile("\\[\\s*['\"]type['\"]\\s*]|\\.type\\b|['\"]type['\"]");
+  private static final Pattern GENERATION_BLOCK = Pattern.compile("\\{%-?\\s*generation\\s*-?%}");
+  private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
+  private static final Jinjava JINJA = newJinjava();
+
+  private final String name;
+  private final String source;
+  private final Map<String, Object> specialTokens;
+  private final String imageToken;
+  private final ContentFormat contentFormat;
+
+  /**
+   * @param name where the source came from, for messages
+   * @param source the Jinja template text
+   * @param specialTokens template variables such as {@code bos_token -> "<s>"}
+   * @param imageToken the placeholder text for image slots in {@link ContentFormat#STRING}
+   */
+  public JinjaChatTemplate(String name, String source, Map<String, String> specialTokens, String imageToken) {
+    this(name, source, specialTokens, imageToken,
+        LOOKS_AT_TYPE.matcher(source).find() ? ContentFormat.PARTS : ContentFormat.STRING);
+  }
+
+  public JinjaChatTemplate(String name, String source, Map<String, String> specialTokens, String imageToken,
+      ContentFormat contentFormat) {
+    this.name = name;
+    this.source = source;
+    this.specialTokens = Map.copyOf(specialTokens);
+    this.imageToken = imageToken;
+    this.contentFormat = contentFormat;
+  }
+
+  private static Jinjava newJinjava() {
+    CompositeELResolver resolver = new CompositeELResolver();
+    resolver.add(new PythonStringMethods());
+    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+    JinjavaConfig config = JinjavaConfig.newBuilder()
+        .withTrimBlocks(true)
+        .withLstripBlocks(true)
+        .withElResolver(resolver)
+        .build();
+    Jinjava jinjava = new Jinjava(config);
+    jinjava.getGlobalContext().registerTag(new GenerationTag());
+    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+        "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
+    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+        "", "strftime_now", JinjaChatTemplate.class, "strftimeNow", String.class));
+    return jinjava;
+  }
+
+  /** Jinja's {@code raise_exception}: remembered and rethrown after rendering with the template's text. */
+  public static String raiseException(String message) {
+    RAISED.set(message);
+    throw new IllegalStateException(message);
+  }
+
+  /** transformers' {@code strftime_now} for the directives chat templates use. */
+  public static String strftimeNow(String format) {
+    ZonedDateTime now = ZonedDateTime.now();
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < format.length(); i++) {
+      char c = format.charAt(i);
+      if (c != '%' || i + 1 == format.length()) {
+        b.append(c);
+        continue;
+      }
+      char d = format.charAt(++i);
+      String pattern = switch (d) {
+        case 'd' -> "dd"; case 'm' -> "MM"; case 'Y' -> "yyyy"; case 'y' -> "yy";
+        case 'b' -> "MMM"; case 'B' -> "MMMM"; case 'a' -> "EEE"; case 'A' -> "EEEE";
+        case 'H' -> "HH"; case 'M' -> "mm"; case 'S' -> "ss";
+        default -> null;
+      };
+      b.append(pattern == null ? "%" + d : DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(now));
+    }
+    return b.toString();
+  }
+
+  /**
+   * The checkpoint's template, looked up as a LLaVA processor would: {@code chat_template.jinja},
+   * {@code chat_template.json}, {@code processor_config.json}, then {@code tokenizer_config.json}
+   * (whose {@code chat_template} may be a list of named templates: {@code "default"} is taken).
+   */
+  public static Optional<JinjaChatTemplate> fromCheckpoint(Path dir) throws IOException {
+    TokenizerSettings settings = TokenizerSettings.read(dir);
+    Map<String, String> tokens = new LinkedHashMap<>();
+    putIfPresent(tokens, "bos_token", settings.bosToken());
+    putIfPresent(tokens, "eos_token", settings.eosToken());
+    putIfPresent(tokens, "unk_token", settings.unkToken());
+    putIfPresent(tokens, "pad_token", settings.padToken());
+
+    Path jinja = dir.resolve("chat_template.jinja");
+    if (Files.isRegularFile(jinja)) {
+      return Optional.of(new JinjaChatTemplate("chat_template.jinja", Files.readString(jinja), tokens,
+          settings.imageToken()));
+    }
+    for (String file : List.of("chat_template.json", "processor_config.json", "tokenizer_config.json")) {
+      String source = templateIn(TokenizerSettings.readJson(dir.resolve(file)).get("chat_template"), file);
+      if (source != null) {
+        return Optional.of(new JinjaChatTemplate(file + ":chat_template", source, tokens, settings.imageToken()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void putIfPresent(Map<String, String> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+
+  private static String templateIn(JsonNode node, String file) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    if (node.isArray()) {
+      List<String> names = new ArrayList<>();
+      for (JsonNode entry : node) {
+        String entryName = entry.path("name").asText();
+        if (entryName.equals("default")) {
+          return entry.path("template").asText();
+        }
+        names.add(entryName);
+      }
+      throw new IllegalArgumentException(file + " has named chat templates " + names
+          + " but none called 'default'");
+    }
+    throw new IllegalArgumentException(file + " chat_template must be a string or a list of {name, template},"
+        + " got " + node.getNodeType());
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public ContentFormat contentFormat() {
+    return contentFormat;
+  }
+
+  /**
+   * Renders and marks assistant answers: from {@code {% generation %}} blocks when the template has
+   * them (transformers' rule), otherwise by rendering each prefix of the conversation and taking
+   * what each assistant message adds (which includes the end-of-turn text such as {@code </s>}).
+   */
+  @Override
+  public RenderedChat render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    RenderedChat marked = renderMarked(messages, addGenerationPrompt, Map.of());
+    return GENERATION_BLOCK.matcher(source).find() ? marked : withPrefixSpans(messages, marked);
+  }
+
+  /** The rendered text with extra template variables (e.g. {@code tools}, {@code date_string}). */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+    return renderMarked(messages, addGenerationPrompt, variables).text();
+  }
+
+  private RenderedChat withPrefixSpans(List<ChatMessage> messages, RenderedChat full) {
+    List<TextSpan> spans = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      if (!messages.get(i).role().equals("assistant")) {
+        continue;
+      }
+      String before = renderMarked(messages.subList(0, i), true, Map.of()).text();
+      String through = renderMarked(messages.subList(0, i + 1), false, Map.of()).text();
+      if (!through.startsWith(before) || !full.text().startsWith(through)) {
+        throw new IllegalStateException("chat template " + name + " does not render conversations"
+            + " prefix by prefix (message " + i + " changes earlier text), so assistant spans cannot be"
+            + " found; add {% generation %} blocks to the template");
+      }
+      spans.add(new TextSpan(before.length(), through.length()));
+    }
+    return new RenderedChat(full.text(), spans);
+  }
+
+  private RenderedChat renderMarked(List<ChatMessage> messages, boolean addGenerationPrompt,
+      Map<String, Object> variables) {
+    Map<String, Object> context = new HashMap<>(variables);
+    context.putAll(specialTokens);
+    context.put("messages", toTemplateMessages(messages));
+    context.put("add_generation_prompt", addGenerationPrompt);
+    RAISED.remove();
+    RenderResult result;
+    try {
+      result = JINJA.renderForResult(source, context);
+    } finally {
+      String raised = RAISED.get();
+      RAISED.remove();
+      if (raised != null) {
+        throw new IllegalArgumentException("chat template " + name + " rejected the conversation: " + raised);
+      }
+    }
+    List<String> fatal = result.getErrors().stream()
+        .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
+        .map(e -> e.getMessage() + " (line " + e.getLineno() + ")")
+        .toList();
+    if (!fatal.isEmpty()) {
+      throw new IllegalArgumentException("chat template " + name + " failed to render: " + fatal);
+    }
+    return extractSpans(result.getOutput());
+  }
+
+  private List<Map<String, Object>> toTemplateMessages(List<ChatMessage> messages) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ChatMessage m : messages) {
+      Map<String, Object> message = new LinkedHashMap<>();
+      message.put("role", m.role());
+      message.put("content", contentFormat == ContentFormat.PARTS ? parts(m) : string(m));
+      out.add(message);
+    }
+    return out;
+  }
+
+  private static List<Map<String, Object>> parts(ChatMessage m) {
+    List<Map<String, Object>> parts = new ArrayList<>();
+    for (ContentPart p : m.content()) {
+      checkNoMarkers(p);
+      Map<String, Object> part = new LinkedHashMap<>();
+      if (p instanceof ContentPart.Text t) {
+        part.put("type", "text");
+        part.put("text", t.text());
+      } else {
+        part.put("type", "image");
+      }
+      parts.add(part);
+    }
+    return parts;
+  }
+
+  private String string(ChatMessage m) {
+    StringBuilder b = new StringBuilder();
+    for (ContentPart p : m.content()) {
+      checkNoMarkers(p);
+      b.append(p instanceof ContentPart.Text t ? t.text() : imageToken + "\n");
+    }
+    return b.toString();
+  }
+
+  private static void checkNoMarkers(ContentPart p) {
+    if (p instanceof ContentPart.Text t
+        && (t.text().indexOf(GenerationTag.START) >= 0 || t.text().indexOf(GenerationTag.END) >= 0)) {
+      throw new IllegalArgumentException("message text contains U+FDD0/U+FDD1, Unicode noncharacters"
+          + " reserved for marking assistant spans");
+    }
+  }
+
+  private static RenderedChat extractSpans(String marked) {
+    StringBuilder text = new StringBuilder(marked.length());
+    List<TextSpan> spans = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i < marked.length(); i++) {
+      char c = marked.charAt(i);
+      if (c == GenerationTag.START) {
+        start = text.length();
+      } else if (c == GenerationTag.END) {
+        spans.add(new TextSpan(start, text.length()));
+      } else {
+        text.append(c);
+      }
+    }
+    return new RenderedChat(text.toString(), spans);
+  }
+}
