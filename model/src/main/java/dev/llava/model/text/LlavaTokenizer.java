@@ -3,6 +3,8 @@ package dev.llava.model.text;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
@@ -66,7 +68,7 @@ public final class LlavaTokenizer implements AutoCloseable {
     TokenizerSettings settings = TokenizerSettings.read(checkpointDir);
     Map<String, Long> vocabulary = new HashMap<>();
     Set<Long> specialIds = new LinkedHashSet<>();
-    readVocabulary(new ObjectMapper().readTree(json), vocabulary, specialIds);
+    readVocabulary(json, vocabulary, specialIds);
 
     // DJL defaults to truncation at 512 and padding: both are off here, prompts are long.
     Map<String, String> options = Map.of(
@@ -77,17 +79,50 @@ public final class LlavaTokenizer implements AutoCloseable {
     return t;
   }
 
-  private static void readVocabulary(JsonNode root, Map<String, Long> vocabulary, Set<Long> special) {
-    JsonNode vocab = root.path("model").path("vocab");
-    if (vocab.isObject()) {
-      vocab.fields().forEachRemaining(e -> vocabulary.put(e.getKey(), e.getValue().asLong()));
-    }
-    for (JsonNode added : root.path("added_tokens")) {
-      long id = added.path("id").asLong();
-      vocabulary.put(added.path("content").asText(), id);
-      if (added.path("special").asBoolean(false)) {
-        special.add(id);
+  /**
+   * Reads {@code model.vocab} and {@code added_tokens} with a streaming parser: the merges list
+   * makes up most of a tokenizer.json and building a tree of it costs seconds on a busy machine.
+   */
+  private static void readVocabulary(byte[] json, Map<String, Long> vocabulary, Set<Long> special)
+      throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    try (JsonParser p = mapper.getFactory().createParser(json)) {
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("added_tokens") && value == JsonToken.START_ARRAY) {
+          for (JsonNode added : (JsonNode) mapper.readTree(p)) {
+            long id = added.path("id").asLong();
+            vocabulary.put(added.path("content").asText(), id);
+            if (added.path("special").asBoolean(false)) {
+              special.add(id);
+            }
+          }
+        } else if (field.equals("model") && value == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String modelField = p.currentName();
+            JsonToken modelValue = p.nextToken();
+            if (modelField.equals("vocab") && modelValue == JsonToken.START_OBJECT) {
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String token = p.currentName();
+                p.nextToken();
+                vocabulary.putIfAbsent(token, p.getLongValue());
+              }
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
       }
+    }
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("tokenizer.json: expected " + expected + ", got " + actual);
     }
   }
 

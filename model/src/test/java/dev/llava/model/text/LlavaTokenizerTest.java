@@ -15,23 +15,39 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LlavaTokenizerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static LlavaTokenizer llama2;
+  private static LlavaTokenizer mistral;
+
+  @BeforeAll
+  static void load() throws IOException {
+    llama2 = LlavaTokenizer.load(Fixtures.tokenizers().resolve("llama2"));
+    mistral = LlavaTokenizer.load(Fixtures.tokenizers().resolve("mistral"));
+  }
+
+  @AfterAll
+  static void close() {
+    llama2.close();
+    mistral.close();
+  }
 
   @Test
   void llama2MatchesAllThirtyExpectedPrompts() throws IOException {
-    assertMatchesExpectedJsonl(Fixtures.tokenizers().resolve("llama2"));
+    assertMatchesExpectedJsonl(llama2, Fixtures.tokenizers().resolve("llama2"));
   }
 
   @Test
   void mistralMatchesAllThirtyExpectedPrompts() throws IOException {
-    assertMatchesExpectedJsonl(Fixtures.tokenizers().resolve("mistral"));
+    assertMatchesExpectedJsonl(mistral, Fixtures.tokenizers().resolve("mistral"));
   }
 
-  private static void assertMatchesExpectedJsonl(Path dir) throws IOException {
+  private static void assertMatchesExpectedJsonl(LlavaTokenizer tok, Path dir) throws IOException {
     List<JsonNode> cases = new ArrayList<>();
     for (String line : Files.readAllLines(dir.resolve("expected.jsonl"))) {
       if (!line.isBlank()) {
@@ -39,53 +55,48 @@ class LlavaTokenizerTest {
       }
     }
     assertEquals(30, cases.size());
-    try (LlavaTokenizer tok = LlavaTokenizer.load(dir)) {
-      for (JsonNode c : cases) {
-        String text = c.get("text").asText();
-        long[] expected = longs(c.get("ids"));
-        assertArrayEquals(expected, tok.encode(text, c.get("add_special_tokens").asBoolean()),
-            () -> "ids of " + JSON.valueToTree(text));
-        List<String> tokens = new ArrayList<>();
-        c.get("tokens").forEach(t -> tokens.add(t.asText()));
-        assertEquals(tokens, tok.tokens(text, true), () -> "tokens of " + JSON.valueToTree(text));
-        assertEquals(c.get("hf_tokenizers_rust_decode_skip_special_false").asText(),
-            tok.decode(expected, false), () -> "decode of " + JSON.valueToTree(text));
-      }
+    for (JsonNode c : cases) {
+      String text = c.get("text").asText();
+      long[] expected = longs(c.get("ids"));
+      assertArrayEquals(expected, tok.encode(text, c.get("add_special_tokens").asBoolean()),
+          () -> "ids of " + JSON.valueToTree(text));
+      List<String> tokens = new ArrayList<>();
+      c.get("tokens").forEach(t -> tokens.add(t.asText()));
+      assertEquals(tokens, tok.tokens(text, true), () -> "tokens of " + JSON.valueToTree(text));
+      assertEquals(c.get("hf_tokenizers_rust_decode_skip_special_false").asText(),
+          tok.decode(expected, false), () -> "decode of " + JSON.valueToTree(text));
     }
   }
 
   @Test
   void emptyStringIsBosOnlyLikeTransformers() throws IOException {
-    try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("llama2"))) {
-      assertArrayEquals(new long[] {1}, tok.encode(""));
-      assertArrayEquals(new long[] {}, tok.encode("", false));
-    }
+    LlavaTokenizer tok = llama2;
+    assertArrayEquals(new long[] {1}, tok.encode(""));
+    assertArrayEquals(new long[] {}, tok.encode("", false));
   }
 
   @Test
   void llavaHfPutsSpaceTokensAroundImage() throws IOException {
-    try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("llama2"))) {
-      // README: "USER: <image>\nWhat" -> ... ":", "▁", 32000, "▁", "\n", "What"
-      assertArrayEquals(new long[] {1, 3148, 1001, 29901, 29871, 32000, 29871, 13, 5618},
-          tok.encode("USER: <image>\nWhat"));
-      assertEquals(new SpecialToken("<image>", 32000), tok.requireImage());
-      assertEquals(new SpecialToken("<pad>", 32001), tok.pad().orElseThrow());
-      assertEquals(new SpecialToken("<s>", 1), tok.bos().orElseThrow());
-      assertTrue(tok.addBosToken());
-      assertTrue(tok.isSpecial(32000));
-      assertFalse(tok.isSpecial(5618));
-    }
+    LlavaTokenizer tok = llama2;
+    // README: "USER: <image>\nWhat" -> ... ":", "▁", 32000, "▁", "\n", "What"
+    assertArrayEquals(new long[] {1, 3148, 1001, 29901, 29871, 32000, 29871, 13, 5618},
+        tok.encode("USER: <image>\nWhat"));
+    assertEquals(new SpecialToken("<image>", 32000), tok.requireImage());
+    assertEquals(new SpecialToken("<pad>", 32001), tok.pad().orElseThrow());
+    assertEquals(new SpecialToken("<s>", 1), tok.bos().orElseThrow());
+    assertTrue(tok.addBosToken());
+    assertTrue(tok.isSpecial(32000));
+    assertFalse(tok.isSpecial(5618));
   }
 
   @Test
   void mistralHasNoImageTokenAndNoPad() throws IOException {
-    try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("mistral"))) {
-      assertTrue(tok.image().isEmpty());
-      assertTrue(tok.pad().isEmpty());
-      IllegalStateException e = assertThrows(IllegalStateException.class, tok::requireImage);
-      assertTrue(e.getMessage().contains("'<image>'"), e.getMessage());
-      assertEquals(Set.of(2L), tok.eosTokenIds());
-    }
+    LlavaTokenizer tok = mistral;
+    assertTrue(tok.image().isEmpty());
+    assertTrue(tok.pad().isEmpty());
+    IllegalStateException e = assertThrows(IllegalStateException.class, tok::requireImage);
+    assertTrue(e.getMessage().contains("'<image>'"), e.getMessage());
+    assertEquals(Set.of(2L), tok.eosTokenIds());
   }
 
   @Test
@@ -108,24 +119,22 @@ class LlavaTokenizerTest {
 
   @Test
   void offsetsAreUtf16IndicesEvenAfterAstralCharacters() throws IOException {
-    try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("llama2"))) {
-      String text = "é🚀 x<image>\nWhat";
-      EncodedText e = tok.encodeWithOffsets(text, true);
-      // <s> ▁é <0xF0> <0x9F> <0x9A> <0x80> ▁x <image> ▁ <0x0A> What
-      assertArrayEquals(new long[] {1, 904, 243, 162, 157, 131, 921, 32000, 29871, 13, 5618}, e.ids());
-      assertArrayEquals(new int[] {-1, 0, 1, 1, 1, 1, 3, 5, 12, 12, 13}, e.starts());
-      assertArrayEquals(new int[] {-1, 1, 3, 3, 3, 3, 5, 12, 13, 13, 17}, e.ends());
-      assertEquals("<image>", text.substring(e.starts()[7], e.ends()[7]));
-      assertEquals("What", text.substring(e.starts()[10], e.ends()[10]));
-    }
+    LlavaTokenizer tok = llama2;
+    String text = "é🚀 x<image>\nWhat";
+    EncodedText e = tok.encodeWithOffsets(text, true);
+    // <s> ▁é <0xF0> <0x9F> <0x9A> <0x80> ▁x <image> ▁ <0x0A> What
+    assertArrayEquals(new long[] {1, 904, 243, 162, 157, 131, 921, 32000, 29871, 13, 5618}, e.ids());
+    assertArrayEquals(new int[] {-1, 0, 1, 1, 1, 1, 3, 5, 12, 12, 13}, e.starts());
+    assertArrayEquals(new int[] {-1, 1, 3, 3, 3, 3, 5, 12, 13, 13, 17}, e.ends());
+    assertEquals("<image>", text.substring(e.starts()[7], e.ends()[7]));
+    assertEquals("What", text.substring(e.starts()[10], e.ends()[10]));
   }
 
   @Test
   void promptThatAlreadyStartsWithBosGetsNoSecondBos() throws IOException {
-    try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("mistral"))) {
-      assertArrayEquals(new long[] {1, 733, 16289, 28793}, tok.encodePrompt("<s>[INST]"));
-      assertArrayEquals(new long[] {1, 733, 16289, 28793}, tok.encodePrompt("[INST]"));
-    }
+    LlavaTokenizer tok = mistral;
+    assertArrayEquals(new long[] {1, 733, 16289, 28793}, tok.encodePrompt("<s>[INST]"));
+    assertArrayEquals(new long[] {1, 733, 16289, 28793}, tok.encodePrompt("[INST]"));
   }
 
   @Test
