@@ -16,15 +16,18 @@ public interface ChatTemplate {
   /** A short name for logs: the named template's key, or where the Jinja source came from. */
   String name();
 
+  /** Renders {@code messages}; with {@code addGenerationPrompt} the text ends where the answer starts. */
+  String render(List<ChatMessage> messages, boolean addGenerationPrompt);
+
   /**
-   * Renders {@code messages}; with {@code addGenerationPrompt} the text ends where the assistant's
-   * answer starts. The result also marks every assistant answer (for training label masks).
+   * Renders a complete conversation (no generation prompt) and marks every assistant answer
+   * together with the text that ends it, for training label masks.
    */
-  RenderedChat render(List<ChatMessage> messages, boolean addGenerationPrompt);
+  RenderedChat renderForTraining(List<ChatMessage> messages);
 
   /** The prompt for generating the next assistant turn. */
   default String prompt(List<ChatMessage> messages) {
-    return render(messages, true).text();
+    return render(messages, true);
   }
 
   /** One of LLaVA's conversation templates by its conversation.py key. */

@@ -91,7 +91,16 @@ public final class ConversationTemplate implements ChatTemplate {
   }
 
   @Override
-  public RenderedChat render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return renderWithSpans(messages, addGenerationPrompt).text();
+  }
+
+  @Override
+  public RenderedChat renderForTraining(List<ChatMessage> messages) {
+    return renderWithSpans(messages, false);
+  }
+
+  private RenderedChat renderWithSpans(List<ChatMessage> messages, boolean addGenerationPrompt) {
     String systemText = system;
     List<ChatMessage> turns = messages;
     if (!messages.isEmpty() && messages.get(0).role().equals("system")) {

@@ -3,6 +3,7 @@ package dev.llava.model.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
 
@@ -51,6 +53,9 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
   private final String name;
   private final String source;
+  /** {@link #source} with filtered for-loops rewritten for Jinjava, and their conditions. */
+  private final String jinjavaSource;
+  private final List<LoopConditionFilter.Condition> loopConditions = new ArrayList<>();
   private final Map<String, Object> specialTokens;
   private final String imageToken;
   private final ContentFormat contentFormat;
@@ -70,22 +75,57 @@ public final class JinjaChatTemplate implements ChatTemplate {
       ContentFormat contentFormat) {
     this.name = name;
     this.source = source;
+    this.jinjavaSource = bindNotLoosely(LoopConditionFilter.rewrite(source, loopConditions));
     this.specialTokens = Map.copyOf(specialTokens);
     this.imageToken = imageToken;
     this.contentFormat = contentFormat;
   }
 
+  /**
+   * In Jinja2 {@code not a == b} means {@code not (a == b)}; Jinjava binds {@code not} to
+   * {@code a} and silently renders the wrong branch. Comparisons of simple operands (names,
+   * subscripts, literals) after {@code not} are parenthesised.
+   */
+  static String bindNotLoosely(String source) {
+    Matcher tag = TAG.matcher(source);
+    StringBuilder out = new StringBuilder();
+    while (tag.find()) {
+      String fixed = NOT_COMPARISON.matcher(tag.group()).replaceAll("not ($1 $2 $3)");
+      tag.appendReplacement(out, Matcher.quoteReplacement(fixed));
+    }
+    return tag.appendTail(out).toString();
+  }
+
+  private static final Pattern TAG = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
+  private static final String OPERAND =
+      "(?:'[^']*'|\"[^\"]*\"|[\\w.]+(?:\\[(?:'[^']*'|\"[^\"]*\"|\\d+)])*(?:\\.\\w+)*)";
+  private static final Pattern NOT_COMPARISON = Pattern.compile(
+      "\\bnot\\s+(" + OPERAND + ")\\s*(==|!=|<=|>=|<|>)\\s*(" + OPERAND + ")");
+
   private static Jinjava newJinjava() {
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonStringMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+    // The overrides that bring Jinjava closer to Jinja2: {{- -}} and {#- -#} trim, dict loops
+    // give keys, lists/dicts print as Python would, Jinja2's operator precedence.
+    LegacyOverrides jinja2 = LegacyOverrides.newBuilder()
+        .withUseTrimmingForNotesAndExpressions(true)
+        .withParseWhitespaceControlStrictly(true)
+        .withIterateOverMapKeys(true)
+        .withEvaluateMapKeys(true)
+        .withUsePyishObjectMapper(true)
+        .withUseNaturalOperatorPrecedence(true)
+        .withKeepNullableLoopValues(true)
+        .build();
     JinjavaConfig config = JinjavaConfig.newBuilder()
         .withTrimBlocks(true)
         .withLstripBlocks(true)
         .withElResolver(resolver)
+        .withLegacyOverrides(jinja2)
         .build();
     Jinjava jinjava = new Jinjava(config);
     jinjava.getGlobalContext().registerTag(new GenerationTag());
+    jinjava.getGlobalContext().registerFilter(new LoopConditionFilter());
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
         "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
     jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
@@ -190,20 +230,25 @@ public final class JinjaChatTemplate implements ChatTemplate {
     return contentFormat;
   }
 
-  /**
-   * Renders and marks assistant answers: from {@code {% generation %}} blocks when the template has
-   * them (transformers' rule), otherwise by rendering each prefix of the conversation and taking
-   * what each assistant message adds (which includes the end-of-turn text such as {@code </s>}).
-   */
   @Override
-  public RenderedChat render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-    RenderedChat marked = renderMarked(messages, addGenerationPrompt, Map.of());
-    return GENERATION_BLOCK.matcher(source).find() ? marked : withPrefixSpans(messages, marked);
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return renderMarked(messages, addGenerationPrompt, Map.of()).text();
   }
 
   /** The rendered text with extra template variables (e.g. {@code tools}, {@code date_string}). */
   public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
     return renderMarked(messages, addGenerationPrompt, variables).text();
+  }
+
+  /**
+   * Marks assistant answers from {@code {% generation %}} blocks when the template has them
+   * (transformers' rule), otherwise by rendering each prefix of the conversation and taking what
+   * each assistant message adds (which includes end-of-turn text such as {@code </s>}).
+   */
+  @Override
+  public RenderedChat renderForTraining(List<ChatMessage> messages) {
+    RenderedChat marked = renderMarked(messages, false, Map.of());
+    return GENERATION_BLOCK.matcher(source).find() ? marked : withPrefixSpans(messages, marked);
   }
 
   private RenderedChat withPrefixSpans(List<ChatMessage> messages, RenderedChat full) {
@@ -230,10 +275,11 @@ public final class JinjaChatTemplate implements ChatTemplate {
     context.putAll(specialTokens);
     context.put("messages", toTemplateMessages(messages));
     context.put("add_generation_prompt", addGenerationPrompt);
+    context.put(LoopConditionFilter.CONDITIONS, loopConditions);
     RAISED.remove();
     RenderResult result;
     try {
-      result = JINJA.renderForResult(source, context);
+      result = JINJA.renderForResult(jinjavaSource, context);
     } finally {
       String raised = RAISED.get();
       RAISED.remove();

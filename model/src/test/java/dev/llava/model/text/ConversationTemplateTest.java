@@ -34,7 +34,7 @@ class ConversationTemplateTest {
     ChatTemplate t = ChatTemplate.named("vicuna_v1");
     assertEquals(VICUNA_SYSTEM + " USER: <image>\nWhat is in the image? ASSISTANT: A cat.</s>"
         + "USER: What color is it? ASSISTANT:", t.prompt(TWO_TURNS));
-    RenderedChat full = t.render(answered(), false);
+    RenderedChat full = t.renderForTraining(answered());
     assertEquals(VICUNA_SYSTEM + " USER: <image>\nWhat is in the image? ASSISTANT: A cat.</s>"
         + "USER: What color is it? ASSISTANT: Orange.</s>", full.text());
     assertEquals(List.of("A cat.</s>", "Orange.</s>"), full.assistantTexts());
@@ -46,7 +46,7 @@ class ConversationTemplateTest {
     ChatTemplate t = ChatTemplate.named("llava_v1");
     assertEquals(LLAVA_SYSTEM + " USER: <image>\nWhat is in the image? ASSISTANT: A cat.</s>"
         + "USER: What color is it? ASSISTANT:", t.prompt(TWO_TURNS));
-    assertEquals(List.of("A cat.</s>", "Orange.</s>"), t.render(answered(), false).assistantTexts());
+    assertEquals(List.of("A cat.</s>", "Orange.</s>"), t.renderForTraining(answered()).assistantTexts());
   }
 
   @Test
@@ -54,7 +54,7 @@ class ConversationTemplateTest {
     ChatTemplate t = ChatTemplate.named("mistral_instruct");
     assertEquals("[INST] <image>\nWhat is in the image? [/INST] A cat. </s>[INST] What color is it? [/INST]",
         t.prompt(TWO_TURNS));
-    RenderedChat full = t.render(answered(), false);
+    RenderedChat full = t.renderForTraining(answered());
     assertEquals("[INST] <image>\nWhat is in the image? [/INST] A cat. </s>[INST] What color is it? [/INST]"
         + " Orange. </s>", full.text());
     assertEquals(List.of("A cat. </s>", "Orange. </s>"), full.assistantTexts());
@@ -76,7 +76,7 @@ class ConversationTemplateTest {
     assertEquals("<|im_start|>system\nAnswer the questions.<|im_end|><|im_start|>user\n<image>\n"
         + "What is in the image?<|im_end|><|im_start|>assistant\nA cat.<|im_end|><|im_start|>user\n"
         + "What color is it?<|im_end|><|im_start|>assistant\n", t.prompt(TWO_TURNS));
-    assertEquals(List.of("A cat.<|im_end|>", "Orange.<|im_end|>"), t.render(answered(), false).assistantTexts());
+    assertEquals(List.of("A cat.<|im_end|>", "Orange.<|im_end|>"), t.renderForTraining(answered()).assistantTexts());
     assertEquals(List.of("<|im_end|>"), ConversationTemplate.named("chatml_direct").stopStrings());
   }
 
@@ -85,11 +85,11 @@ class ConversationTemplateTest {
     ChatTemplate t = ChatTemplate.named("plain");
     List<ChatMessage> pair = List.of(ChatMessage.userWithImages(1, "ignored by preprocess_plain"),
         ChatMessage.assistant("A cat on a sofa."));
-    RenderedChat r = t.render(pair, false);
+    RenderedChat r = t.renderForTraining(pair);
     assertEquals("<image>A cat on a sofa.\n", r.text());
     assertEquals(List.of("A cat on a sofa.\n"), r.assistantTexts());
     assertEquals("<image>", t.prompt(List.of(ChatMessage.userWithImages(1, "x"))));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.render(answered(), false));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.renderForTraining(answered()));
     assertEquals("template plain renders one image-caption pair (a user turn with the image and at most"
         + " one assistant caption), got 4 turns", e.getMessage());
   }

@@ -58,7 +58,7 @@ class JinjaChatTemplateTest {
     assertEquals(JinjaChatTemplate.ContentFormat.PARTS, t.contentFormat());
     assertEquals("USER: <image>\nWhat is in the image? ASSISTANT: A cat. USER: What color is it? ASSISTANT:",
         t.prompt(TWO_TURNS));
-    RenderedChat full = t.render(answered(), false);
+    RenderedChat full = t.renderForTraining(answered());
     assertEquals("USER: <image>\nWhat is in the image? ASSISTANT: A cat. USER: What color is it? ASSISTANT:"
         + " Orange. ", full.text());
     assertEquals(List.of("A cat. ", "Orange. "), full.assistantTexts());
@@ -75,7 +75,7 @@ class JinjaChatTemplateTest {
     assertEquals("Be brief.Be brief. USER: <image>\nWhat is in the image? ASSISTANT: A cat. USER: What color"
         + " is it? ASSISTANT:", t.prompt(withSystem()));
     // No generation blocks: spans are what each assistant message adds to the rendered prefix.
-    assertEquals(List.of(" A cat. ", " Orange. "), t.render(answered(), false).assistantTexts());
+    assertEquals(List.of(" A cat. ", " Orange. "), t.renderForTraining(answered()).assistantTexts());
   }
 
   @Test
@@ -84,7 +84,7 @@ class JinjaChatTemplateTest {
     assertEquals(JinjaChatTemplate.ContentFormat.STRING, t.contentFormat());
     assertEquals("<s>[INST] <image>\nWhat is in the image? [/INST]A cat.</s>[INST] What color is it? [/INST]",
         t.prompt(TWO_TURNS));
-    RenderedChat full = t.render(answered(), false);
+    RenderedChat full = t.renderForTraining(answered());
     assertEquals("<s>[INST] <image>\nWhat is in the image? [/INST]A cat.</s>[INST] What color is it? [/INST]"
         + "Orange.</s>", full.text());
     assertEquals(List.of("A cat.</s>", "Orange.</s>"), full.assistantTexts());
@@ -107,16 +107,51 @@ class JinjaChatTemplateTest {
     assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n<image>\nWhat is in the image?"
         + "<|im_end|>\n<|im_start|>assistant\nA cat.<|im_end|>\n<|im_start|>user\nWhat color is it?<|im_end|>"
         + "\n<|im_start|>assistant\n", t.prompt(withSystem()));
-    assertEquals(List.of("A cat.<|im_end|>\n", "Orange.<|im_end|>\n"), t.render(answered(), false).assistantTexts());
+    assertEquals(List.of("A cat.<|im_end|>\n", "Orange.<|im_end|>\n"), t.renderForTraining(answered()).assistantTexts());
   }
 
   @Test
   void pythonStringMethodsBehaveLikePython() {
     JinjaChatTemplate t = new JinjaChatTemplate("inline",
         "{{ 'hello wORLD'.title() }}|{{ ' a b  c '.split() }}|{{ 'a,b,c'.split(',', 1) }}|{{ 'xxhixx'.strip('x') }}"
-            + "|{{ 'abc'.startswith(('z', 'a')) }}|{{ '-'.join(['a', 'b']) }}|{{ 'aaa'.replace('a', 'b', 2) }}",
+            + "|{{ 'yes' if 'abc'.startswith(('z', 'a')) }}|{{ '-'.join(['a', 'b']) }}|{{ 'aaa'.replace('a', 'b', 2) }}",
         TOKENS, "<image>");
-    assertEquals("Hello World|[a, b, c]|[a, b,c]|hi|true|a-b|bba", t.prompt(List.of(ChatMessage.user("x"))));
+    // Python Jinja2 renders exactly this.
+    assertEquals("Hello World|['a', 'b', 'c']|['a', 'b,c']|hi|yes|a-b|bba", t.prompt(List.of(ChatMessage.user("x"))));
+  }
+
+  @Test
+  void filteredForLoopsCountOnlyKeptItemsAsInJinja2() {
+    // Jinja2 renders "user:0,assistant:1:last," (Jinjava alone would ignore the if).
+    JinjaChatTemplate t = new JinjaChatTemplate("filtered",
+        "{%- for m in messages if m.role != 'system' -%}{{ m.role }}:{{ loop.index0 }}{{ ':last' if loop.last }},"
+            + "{%- endfor %}",
+        TOKENS, "<image>");
+    assertEquals("user:0,assistant:1:last,",
+        t.render(List.of(ChatMessage.system("S"), ChatMessage.user("a"), ChatMessage.assistant("b")), false));
+  }
+
+  @Test
+  void jinja2SemanticsJinjavaLacksByDefault() {
+    // Expected output is Jinja2's: not binds looser than ==, {{- and {#- trim, dict loops give keys,
+    // lists print as Python lists; "not a == b" is only rewritten inside tags, never in text.
+    JinjaChatTemplate t = new JinjaChatTemplate("jinja2",
+        "{% if not messages[0].role == 'system' %}no system{% endif %}|{#- c -#}  x  {{- ' y ' -}}  z|"
+            + "{% for k in messages[0] %}{{ k }},{% endfor %}|{{ ['a', 'b'] }}|do not a == b",
+        TOKENS, "<image>");
+    assertEquals("no system|x y z|role,content,|['a', 'b']|do not a == b",
+        t.prompt(List.of(ChatMessage.user("hi"))));
+  }
+
+  @Test
+  void promptsRenderEvenWhenTrainingSpansCannotBeFound() {
+    JinjaChatTemplate t = new JinjaChatTemplate("count", "{{ messages | length }} messages", TOKENS, "<image>");
+    List<ChatMessage> chat = List.of(ChatMessage.user("a"), ChatMessage.assistant("b"));
+    assertEquals("2 messages", t.prompt(chat));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.renderForTraining(chat));
+    assertEquals("chat template count does not render conversations prefix by prefix (message 1 changes"
+        + " earlier text), so assistant spans cannot be found; add {% generation %} blocks to the template",
+        e.getMessage());
   }
 
   @Test

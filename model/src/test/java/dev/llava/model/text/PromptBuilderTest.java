@@ -75,7 +75,7 @@ class PromptBuilderTest {
         ChatMessage.assistant("A cat."),
         ChatMessage.user("What color is it?"),
         ChatMessage.assistant("Orange."));
-    RenderedChat rendered = ChatTemplate.named("vicuna_v1").render(chat, false);
+    RenderedChat rendered = ChatTemplate.named("vicuna_v1").renderForTraining(chat);
     try (LlavaTokenizer tok = LlavaTokenizer.load(Fixtures.tokenizers().resolve("llama2"))) {
       PromptBuilder builder = new PromptBuilder(tok);
       TrainingTokens t = builder.buildTraining(rendered, new int[] {576});
