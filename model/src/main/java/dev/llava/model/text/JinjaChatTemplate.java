@@ -1,36 +1,23 @@
 package dev.llava.model.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import jinjava.javax.el.CompositeELResolver;
 
 /**
  * A checkpoint's own Jinja chat template rendered the way transformers' {@code apply_chat_template}
  * does: Jinja2 with {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages},
  * {@code add_generation_prompt}, {@code bos_token}/{@code eos_token}/{@code unk_token}/
  * {@code pad_token}, the function {@code raise_exception(msg)} and the
- * {@code {% generation %}} block. Python string methods ({@code .upper()}, {@code .strip()}, ...)
- * work through {@link PythonStringMethods}.
+ * {@code {% generation %}} block (see {@link Jinja2Environment} for the remaining differences).
  *
  * <p>Message content is passed in one of two shapes (see {@link ContentFormat}), chosen from the
  * template source like vLLM does: templates that look at {@code 'type'} get processor-style part
@@ -48,8 +35,6 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
   private static final Pattern LOOKS_AT_TYPE = Pattern.compile("\\[\\s*['\"]type['\"]\\s*]|\\.type\\b|['\"]type['\"]");
   private static final Pattern GENERATION_BLOCK = Pattern.compile("\\{%-?\\s*generation\\s*-?%}");
-  private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
-  private static final Jinjava JINJA = newJinjava();
 
   private final String name;
   private final String source;
@@ -75,90 +60,10 @@ public final class JinjaChatTemplate implements ChatTemplate {
       ContentFormat contentFormat) {
     this.name = name;
     this.source = source;
-    this.jinjavaSource = bindNotLoosely(LoopConditionFilter.rewrite(source, loopConditions));
+    this.jinjavaSource = Jinja2Environment.prepare(source, loopConditions);
     this.specialTokens = Map.copyOf(specialTokens);
     this.imageToken = imageToken;
     this.contentFormat = contentFormat;
-  }
-
-  /**
-   * In Jinja2 {@code not a == b} means {@code not (a == b)}; Jinjava binds {@code not} to
-   * {@code a} and silently renders the wrong branch. Comparisons of simple operands (names,
-   * subscripts, literals) after {@code not} are parenthesised.
-   */
-  static String bindNotLoosely(String source) {
-    Matcher tag = TAG.matcher(source);
-    StringBuilder out = new StringBuilder();
-    while (tag.find()) {
-      String fixed = NOT_COMPARISON.matcher(tag.group()).replaceAll("not ($1 $2 $3)");
-      tag.appendReplacement(out, Matcher.quoteReplacement(fixed));
-    }
-    return tag.appendTail(out).toString();
-  }
-
-  private static final Pattern TAG = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
-  private static final String OPERAND =
-      "(?:'[^']*'|\"[^\"]*\"|[\\w.]+(?:\\[(?:'[^']*'|\"[^\"]*\"|\\d+)])*(?:\\.\\w+)*)";
-  private static final Pattern NOT_COMPARISON = Pattern.compile(
-      "\\bnot\\s+(" + OPERAND + ")\\s*(==|!=|<=|>=|<|>)\\s*(" + OPERAND + ")");
-
-  private static Jinjava newJinjava() {
-    CompositeELResolver resolver = new CompositeELResolver();
-    resolver.add(new PythonStringMethods());
-    resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
-    // The overrides that bring Jinjava closer to Jinja2: {{- -}} and {#- -#} trim, dict loops
-    // give keys, lists/dicts print as Python would, Jinja2's operator precedence.
-    LegacyOverrides jinja2 = LegacyOverrides.newBuilder()
-        .withUseTrimmingForNotesAndExpressions(true)
-        .withParseWhitespaceControlStrictly(true)
-        .withIterateOverMapKeys(true)
-        .withEvaluateMapKeys(true)
-        .withUsePyishObjectMapper(true)
-        .withUseNaturalOperatorPrecedence(true)
-        .withKeepNullableLoopValues(true)
-        .build();
-    JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
-        .withElResolver(resolver)
-        .withLegacyOverrides(jinja2)
-        .build();
-    Jinjava jinjava = new Jinjava(config);
-    jinjava.getGlobalContext().registerTag(new GenerationTag());
-    jinjava.getGlobalContext().registerFilter(new LoopConditionFilter());
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "strftime_now", JinjaChatTemplate.class, "strftimeNow", String.class));
-    return jinjava;
-  }
-
-  /** Jinja's {@code raise_exception}: remembered and rethrown after rendering with the template's text. */
-  public static String raiseException(String message) {
-    RAISED.set(message);
-    throw new IllegalStateException(message);
-  }
-
-  /** transformers' {@code strftime_now} for the directives chat templates use. */
-  public static String strftimeNow(String format) {
-    ZonedDateTime now = ZonedDateTime.now();
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < format.length(); i++) {
-      char c = format.charAt(i);
-      if (c != '%' || i + 1 == format.length()) {
-        b.append(c);
-        continue;
-      }
-      char d = format.charAt(++i);
-      String pattern = switch (d) {
-        case 'd' -> "dd"; case 'm' -> "MM"; case 'Y' -> "yyyy"; case 'y' -> "yy";
-        case 'b' -> "MMM"; case 'B' -> "MMMM"; case 'a' -> "EEE"; case 'A' -> "EEEE";
-        case 'H' -> "HH"; case 'M' -> "mm"; case 'S' -> "ss";
-        default -> null;
-      };
-      b.append(pattern == null ? "%" + d : DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(now));
-    }
-    return b.toString();
   }
 
   /**
@@ -276,25 +181,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
     context.put("messages", toTemplateMessages(messages));
     context.put("add_generation_prompt", addGenerationPrompt);
     context.put(LoopConditionFilter.CONDITIONS, loopConditions);
-    RAISED.remove();
-    RenderResult result;
-    try {
-      result = JINJA.renderForResult(jinjavaSource, context);
-    } finally {
-      String raised = RAISED.get();
-      RAISED.remove();
-      if (raised != null) {
-        throw new IllegalArgumentException("chat template " + name + " rejected the conversation: " + raised);
-      }
-    }
-    List<String> fatal = result.getErrors().stream()
-        .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
-        .map(e -> e.getMessage() + " (line " + e.getLineno() + ")")
-        .toList();
-    if (!fatal.isEmpty()) {
-      throw new IllegalArgumentException("chat template " + name + " failed to render: " + fatal);
-    }
-    return extractSpans(result.getOutput());
+    return extractSpans(Jinja2Environment.render(name, jinjavaSource, context));
   }
 
   private List<Map<String, Object>> toTemplateMessages(List<ChatMessage> messages) {

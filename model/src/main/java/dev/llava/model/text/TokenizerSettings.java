@@ -25,7 +25,8 @@ import java.util.List;
  * @param addEosToken {@code add_eos_token} when stated, else null
  * @param imageToken the placeholder text the processor expands, e.g. {@code "<image>"}
  * @param generationEosIds {@code generation_config.json} {@code eos_token_id} (int or list), may be empty
- * @param configImageTokenIndex {@code config.json} {@code image_token_index}, or -1 when absent
+ * @param configImageTokenIndex {@code config.json} {@code image_token_index} (or {@code image_token_id}),
+ *     or -1 when absent
  */
 public record TokenizerSettings(
     String tokenizerClass,
@@ -63,7 +64,8 @@ public record TokenizerSettings(
     } else if (eos != null && eos.isIntegralNumber()) {
       eosIds.add(eos.asLong());
     }
-    JsonNode imageIndex = model.get("image_token_index");
+    // transformers saves image_token_index; newer configs may spell it image_token_id.
+    JsonNode imageIndex = model.has("image_token_index") ? model.get("image_token_index") : model.get("image_token_id");
     return new TokenizerSettings(
         text(config.get("tokenizer_class")),
         firstText(config.get("bos_token"), map.get("bos_token")),
