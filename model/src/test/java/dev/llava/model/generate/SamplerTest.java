@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.llava.model.Fixtures;
+import dev.llava.model.io.Npy;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,6 +38,21 @@ class SamplerTest {
     assertEquals(1, greedy.next(new float[] {1f, 3f, 3f, 2f}));
     assertEquals(3, greedy.next(new float[] {-5f, -4f, -3f, -1f}));
     assertEquals(2, Sampler.argmax(new float[] {1f, 3f, Float.NaN, 9f}));
+  }
+
+  @Test
+  void greedyOnFixtureLogitsGivesTheFirstReferenceToken() throws IOException {
+    for (Path dir : List.of(Fixtures.llava15(), Fixtures.llavaNext())) {
+      Npy.Array logits = Npy.read(dir.resolve("expected/logits.npy")); // [1, L, vocab]
+      int positions = (int) logits.shape()[1];
+      int vocab = (int) logits.shape()[2];
+      float[] all = logits.toFloats();
+      float[] last = Arrays.copyOfRange(all, (positions - 1) * vocab, positions * vocab);
+      long[] greedyIds = Npy.read(dir.resolve("expected/greedy_ids.npy")).toLongs();
+      long[] prompt = Npy.read(dir.resolve("expected/input_ids.npy")).toLongs();
+      Sampler greedy = new Sampler(SamplingParams.greedy(8, Set.of(2L)), prompt);
+      assertEquals(greedyIds[0], greedy.next(last), dir.toString());
+    }
   }
 
   @Test
