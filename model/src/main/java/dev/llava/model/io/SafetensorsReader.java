@@ -196,16 +196,21 @@ public final class SafetensorsReader implements AutoCloseable {
    * result owns its memory (it never aliases the mapped file).
    */
   public NDArray load(String key, NDManager manager) throws IOException {
+    return load(key, manager, CHUNK_ELEMENTS);
+  }
+
+  /** {@link #load(String, NDManager)} converting {@code chunkElements} at a time (tests use small chunks). */
+  NDArray load(String key, NDManager manager, int chunkElements) throws IOException {
     TensorInfo t = info(key);
     long n = t.numel();
     DataType type = t.dtype().isFloat() ? DataType.FLOAT32 : DataType.INT64;
     Device device = manager.getDevice();
     try (NDManager staging = NDManager.newBaseManager(Device.cpu())) {
       NDList pieces = new NDList();
-      long chunks = Math.max(1, (n + CHUNK_ELEMENTS - 1) / CHUNK_ELEMENTS);
+      long chunks = Math.max(1, (n + chunkElements - 1) / chunkElements);
       for (long c = 0; c < chunks; c++) {
-        long start = c * CHUNK_ELEMENTS;
-        int count = (int) Math.min(CHUNK_ELEMENTS, n - start);
+        long start = c * chunkElements;
+        int count = (int) Math.min(chunkElements, n - start);
         ByteBuffer data = hostBuffer(t, start, count);
         // DJL's create() wraps a direct buffer without copying, so copy before the buffer can go away.
         NDArray alias = staging.create(data, new Shape(count), type);

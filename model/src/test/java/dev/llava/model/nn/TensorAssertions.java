@@ -31,6 +31,7 @@ final class TensorAssertions {
     }
     double shown = worst;
     int at = worstAt;
+    System.out.printf("%s: max |diff| %.3g (tolerance %.1g)%n", what, worst, tolerance);
     assertTrue(worst <= tolerance, () -> what + ": max |diff| " + shown + " > " + tolerance + " at flat index " + at
         + " (expected " + expected[at] + ", got " + actual[at] + ")");
   }
