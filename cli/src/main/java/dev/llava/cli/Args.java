@@ -39,7 +39,7 @@ public final class Args {
           String value = inlineValue;
           if (value == null) {
             if (i + 1 >= argv.length) {
-              throw new CliException(command + ": option --" + name + " expects a value");
+              throw new CliException("option --" + name + " expects a value");
             }
             value = argv[++i];
           }
@@ -49,7 +49,7 @@ public final class Args {
           valued.forEach(v -> known.add("--" + v));
           flags.forEach(f -> known.add("--" + f));
           known.sort(null);
-          throw new CliException(command + ": unknown option --" + name + " (expected one of " + known + ")");
+          throw new CliException("unknown option --" + name + " (expected one of " + known + ")");
         }
       } else {
         positional.add(a);
@@ -69,7 +69,7 @@ public final class Args {
   public String required(String name) {
     String v = get(name, null);
     if (v == null) {
-      throw new CliException(command + ": missing required option --" + name);
+      throw new CliException("missing required option --" + name);
     }
     return v;
   }
@@ -90,7 +90,7 @@ public final class Args {
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw new CliException(command + ": --" + name + " expects an integer, got '" + v + "'");
+      throw new CliException("--" + name + " expects an integer, got '" + v + "'");
     }
   }
 
@@ -102,7 +102,7 @@ public final class Args {
     try {
       return Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw new CliException(command + ": --" + name + " expects a number, got '" + v + "'");
+      throw new CliException("--" + name + " expects a number, got '" + v + "'");
     }
   }
 
@@ -110,7 +110,7 @@ public final class Args {
   public Path existingDir(String name) {
     Path p = Path.of(required(name));
     if (!Files.isDirectory(p)) {
-      throw new CliException(command + ": --" + name + " " + p + " is not a directory");
+      throw new CliException("--" + name + " " + p + " is not a directory");
     }
     return p;
   }
@@ -119,7 +119,7 @@ public final class Args {
   public static Path existingFile(String command, String what, String value) {
     Path p = Path.of(value);
     if (!Files.isRegularFile(p)) {
-      throw new CliException(command + ": " + what + " " + p + " does not exist or is not a file");
+      throw new CliException("" + what + " " + p + " does not exist or is not a file");
     }
     return p;
   }

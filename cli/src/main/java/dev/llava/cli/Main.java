@@ -18,6 +18,7 @@ public final class Main {
 
   static {
     register("up", "run the platform locally (Kafka + the four services)", UpCommand::run);
+    ModelCommands.register();
   }
 
   static void register(String name, String summary, Command command) {

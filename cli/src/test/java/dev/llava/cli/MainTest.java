@@ -25,7 +25,7 @@ class MainTest {
   void unknownOptionListsTheKnownOnes() {
     CliException e = org.junit.jupiter.api.Assertions.assertThrows(CliException.class, () ->
         new Args("generate", new String[] {"--modle", "x"}, 0, Set.of("model", "prompt"), Set.of("json")));
-    assertEquals("generate: unknown option --modle (expected one of [--json, --model, --prompt])", e.getMessage());
+    assertEquals("unknown option --modle (expected one of [--json, --model, --prompt])", e.getMessage());
   }
 
   @Test
