@@ -15,6 +15,13 @@ public interface VisionEncoderConfig {
   @WithDefault("llava-demo")
   String modelName();
 
+  /**
+   * Rotate JPEGs by their EXIF orientation (as transformers' {@code load_image} does; the HF processors alone do
+   * not). Phone photos come out upright.
+   */
+  @WithDefault("true")
+  boolean applyExifOrientation();
+
   /** Request limits; each violation is INVALID_ARGUMENT. */
   Limits limits();
 
@@ -50,6 +57,10 @@ public interface VisionEncoderConfig {
     /** Tiles that may wait; beyond this Encode answers RESOURCE_EXHAUSTED. */
     @WithDefault("256")
     int queueCapacity();
+
+    /** Threads decoding and tiling images before they reach the batcher. */
+    @WithDefault("2")
+    int preprocessThreads();
   }
 
   interface Cache {
