@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -53,6 +54,8 @@ final class Cluster {
   final String namespace;
   final KubernetesClient client;
   private final KubernetesMockServer server;
+  /** "apiVersion/kind" of the custom resources whose CRDs the API server knows. */
+  private final Set<String> customKinds = new HashSet<>();
 
   /** The overlays under k8s/overlays, by directory name. */
   static List<String> overlayNames() {
@@ -97,6 +100,7 @@ final class Cluster {
       }
     }
     definitions.values().forEach(crd -> client.resource(crd).create());
+    customKinds.addAll(definitions.keySet());
     rendered.stream().filter(o -> o instanceof Namespace).forEach(o -> client.resource(o).create());
     rendered.stream().filter(o -> !(o instanceof Namespace)).forEach(o -> {
       try {
@@ -126,8 +130,11 @@ final class Cluster {
     return client.resources(type).inNamespace(namespace).list().getItems();
   }
 
-  /** Custom resources, read back from the API server. */
+  /** Custom resources, read back from the API server; none when the overlay has no resource of that kind. */
   List<GenericKubernetesResource> custom(String apiVersion, String kind) {
+    if (!customKinds.contains(apiVersion + "/" + kind)) {
+      return List.of();
+    }
     return client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).list().getItems();
   }
 
