@@ -95,7 +95,8 @@ class KafkaTest {
     for (String configMap : List.of("orchestrator-config", "trainer-config")) {
       cluster.get(ConfigMap.class, configMap).getData().forEach((key, value) -> {
         if (key.contains("_TOPIC")) {
-          assertTrue(topics.contains(value), overlay + ": " + configMap + " " + key + "=" + value + " has no KafkaTopic");
+          assertTrue(topics.contains(value),
+              overlay + ": " + configMap + " " + key + "=" + value + " has no KafkaTopic");
         }
       });
     }

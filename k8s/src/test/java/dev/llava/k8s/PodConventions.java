@@ -52,7 +52,8 @@ public final class PodConventions {
     }
     for (Volume volume : volumes(pod)) {
       if (volume.getHostPath() != null) {
-        v.add(where + " volume " + volume.getName() + ": expected no hostPath, found " + volume.getHostPath().getPath());
+        v.add(where + " volume " + volume.getName() + ": expected no hostPath, found "
+            + volume.getHostPath().getPath());
       }
     }
     for (Container c : containers(pod)) {
@@ -93,7 +94,8 @@ public final class PodConventions {
       }
       String cache = env(c, DJL_CACHE_ENV);
       if (cache == null) {
-        v.add(cw + " " + DJL_CACHE_ENV + ": expected set (else DJL writes ~/.djl.ai on the read-only root), found unset");
+        v.add(cw + " " + DJL_CACHE_ENV + ": expected set (else DJL writes ~/.djl.ai on the read-only root),"
+            + " found unset");
       } else if (!isEmptyDirMount(pod, c, cache)) {
         v.add(cw + ": expected an emptyDir mounted at " + DJL_CACHE_ENV + "=" + cache + ", found " + mountPaths(c));
       }

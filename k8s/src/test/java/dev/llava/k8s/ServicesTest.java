@@ -38,13 +38,14 @@ class ServicesTest {
   void eachServiceSelectsOnlyItsDeploymentsPodsOnTheirHttpPort(String overlay) {
     Cluster cluster = Cluster.of(overlay);
     List<Service> services = cluster.list(Service.class);
-    assertEquals(WorkloadsTest.PORTS.keySet(), Set.copyOf(services.stream().map(s -> s.getMetadata().getName()).toList()),
-        overlay + ": Services");
+    Set<String> names = Set.copyOf(services.stream().map(s -> s.getMetadata().getName()).toList());
+    assertEquals(WorkloadsTest.PORTS.keySet(), names, overlay + ": Services");
     for (Service s : services) {
       String name = s.getMetadata().getName();
       Map<String, String> selector = s.getSpec().getSelector();
       for (Deployment d : cluster.list(Deployment.class)) {
-        boolean selects = d.getSpec().getTemplate().getMetadata().getLabels().entrySet().containsAll(selector.entrySet());
+        Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+        boolean selects = podLabels.entrySet().containsAll(selector.entrySet());
         assertEquals(d.getMetadata().getName().equals(name), selects,
             overlay + ": Service " + name + " selecting the pods of Deployment " + d.getMetadata().getName());
       }

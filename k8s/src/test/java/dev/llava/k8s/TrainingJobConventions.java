@@ -73,7 +73,8 @@ public final class TrainingJobConventions {
   public static Job template() {
     try (InputStream in = TrainingJobConventions.class.getClassLoader().getResourceAsStream(TEMPLATE_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException(TEMPLATE_RESOURCE + " is not on the classpath: depend on the llava-k8s test-jar");
+        throw new IllegalStateException(TEMPLATE_RESOURCE + " is not on the classpath:"
+            + " depend on dev.llava:llava-k8s:test-jar");
       }
       return new KubernetesSerialization().unmarshal(in, Job.class);
     } catch (IOException e) {
@@ -121,7 +122,8 @@ public final class TrainingJobConventions {
     expect(v, "automountServiceAccountToken", false, pod.getAutomountServiceAccountToken());
     expect(v, "restartPolicy", "Never", pod.getRestartPolicy());
     if (pod.getContainers() == null || pod.getContainers().size() != 1) {
-      v.add("containers: expected exactly one, found " + (pod.getContainers() == null ? 0 : pod.getContainers().size()));
+      int count = pod.getContainers() == null ? 0 : pod.getContainers().size();
+      v.add("containers: expected exactly one, found " + count);
     } else {
       Container c = pod.getContainers().get(0);
       for (String kind : new String[] {"requests", "limits"}) {
@@ -162,8 +164,10 @@ public final class TrainingJobConventions {
     boolean mounted = c.getVolumeMounts() != null && c.getVolumeMounts().stream()
         .anyMatch(m -> volumeName.equals(m.getName()) && MODELS_MOUNT.equals(m.getMountPath()));
     if (!mounted) {
-      v.add("container " + c.getName() + ": expected volume " + volumeName + " mounted at " + MODELS_MOUNT + ", found "
-          + (c.getVolumeMounts() == null ? List.of() : c.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList()));
+      List<String> paths = c.getVolumeMounts() == null ? List.of()
+          : c.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList();
+      v.add("container " + c.getName() + ": expected volume " + volumeName + " mounted at " + MODELS_MOUNT
+          + ", found " + paths);
     }
   }
 

@@ -139,7 +139,8 @@ class TrainingJobConventionsTest {
     ServiceAccount sa = cluster.get(ServiceAccount.class, TrainingJobConventions.SERVICE_ACCOUNT);
     assertEquals(false, sa.getAutomountServiceAccountToken());
     for (RoleBinding binding : cluster.list(RoleBinding.class)) {
-      assertFalse(binding.getSubjects().stream().anyMatch(s -> s.getName().equals(TrainingJobConventions.SERVICE_ACCOUNT)),
+      assertFalse(binding.getSubjects().stream()
+              .anyMatch(s -> s.getName().equals(TrainingJobConventions.SERVICE_ACCOUNT)),
           overlay + ": RoleBinding " + binding.getMetadata().getName() + " grants the training Job pods API access");
     }
   }
