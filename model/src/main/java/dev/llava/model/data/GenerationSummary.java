@@ -1,7 +1,12 @@
 package dev.llava.model.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@link ShapesDatasetGenerator#generate} wrote.
@@ -29,5 +34,25 @@ public record GenerationSummary(
 
   public GenerationSummary {
     questionsByType = Map.copyOf(questionsByType);
+  }
+
+  /** The summary as pretty JSON, for a CLI to print. */
+  public String toJson() {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put("out_dir", outDir.toString());
+    node.put("train_json", trainJson.toString());
+    node.put("test_json", testJson.toString());
+    node.put("captions_json", captionsJson.toString());
+    node.put("train_images", trainImages);
+    node.put("test_images", testImages);
+    node.put("text_only_records", textOnlyRecords);
+    ObjectNode types = node.putObject("questions_by_type");
+    new TreeMap<>(questionsByType).forEach(types::put);
+    node.put("elapsed_ms", elapsedMillis);
+    try {
+      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a tree of plain values", e);
+    }
   }
 }

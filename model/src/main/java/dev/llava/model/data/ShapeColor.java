@@ -7,14 +7,15 @@ import java.util.random.RandomGenerator;
 /**
  * The four object colours. Each is drawn as a pure-ish hue with jitter in hue, saturation and
  * brightness, so that a model learns the hue family rather than one exact RGB value and still
- * recognises e.g. (255,0,0), (0,128,0) or (0,0,255) drawn by other programs. The ranges keep the
- * families far apart: yellow never drifts towards orange or olive, green never towards cyan.
+ * recognises e.g. (255,0,0), (0,128,0), (0,0,255) or Material-style #e53935, #43a047, #1e88e5
+ * drawn by other programs. The ranges keep the families far apart: yellow never drifts towards
+ * orange or olive, green never towards cyan, blue never towards cyan or purple.
  */
 public enum ShapeColor {
   // hue degrees [min, max], saturation [min, max], brightness [min, max]
-  RED(-8, 8, 0.80, 1.00, 0.70, 1.00),
-  GREEN(105, 135, 0.70, 1.00, 0.50, 1.00),
-  BLUE(215, 245, 0.70, 1.00, 0.60, 1.00),
+  RED(-8, 8, 0.70, 1.00, 0.70, 1.00),
+  GREEN(105, 135, 0.55, 1.00, 0.50, 1.00),
+  BLUE(205, 245, 0.70, 1.00, 0.60, 1.00),
   YELLOW(50, 60, 0.75, 1.00, 0.88, 1.00);
 
   private final double hueMin;

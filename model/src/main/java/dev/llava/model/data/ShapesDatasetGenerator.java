@@ -97,6 +97,20 @@ public final class ShapesDatasetGenerator {
 
   private ShapesDatasetGenerator() {}
 
+  /**
+   * {@code java ... ShapesDatasetGenerator <outDir> [trainImages=2000] [seed=0]}: writes the dataset
+   * (test split = trainImages / 10) and prints the summary, including the wall time.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1 || args.length > 3) {
+      System.err.println("usage: ShapesDatasetGenerator <outDir> [trainImages=" + DEFAULT_TRAIN_IMAGES + "] [seed=0]");
+      System.exit(2);
+    }
+    int count = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_TRAIN_IMAGES;
+    long seed = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    System.out.println(generate(Path.of(args[0]), count, seed).toJson());
+  }
+
   /** {@code count} train images and {@code max(1, count / 10)} test images, other settings as {@link Config#defaults}. */
   public static GenerationSummary generate(Path outDir, int count, long seed) throws IOException {
     Config defaults = Config.defaults(seed);
