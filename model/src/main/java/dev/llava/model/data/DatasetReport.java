@@ -1,5 +1,6 @@
 package dev.llava.model.data;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -58,7 +59,7 @@ public record DatasetReport(
     examples.forEach(node.putArray("examples")::add);
     try {
       return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a tree of plain values", e);
     }
   }

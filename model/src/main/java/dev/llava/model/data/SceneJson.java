@@ -1,12 +1,8 @@
 package dev.llava.model.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * The machine-readable scene stored in each record's {@code meta.scene}: enough for an evaluator or
@@ -37,18 +33,5 @@ public final class SceneJson {
       object.put("radius", o.radius());
     }
     return node;
-  }
-
-  /** Objects as stored, with rendering details (rgb, rotation, outline) that are not stored set to 0. */
-  public static Scene fromJson(JsonNode node) {
-    List<SceneObject> objects = new ArrayList<>();
-    for (JsonNode o : node.path("objects")) {
-      objects.add(new SceneObject(ShapeKind.fromWord(o.path("shape").asText()),
-          ShapeColor.fromWord(o.path("color").asText()), Region.fromWord(o.path("position").asText()),
-          o.path("x").asDouble(), o.path("y").asDouble(), o.path("radius").asDouble(), 0, 0, 0));
-    }
-    return new Scene(node.path("width").asInt(), node.path("height").asInt(),
-        Background.plain(Background.Kind.valueOf(node.path("background").asText().toUpperCase(Locale.ROOT)), 0),
-        objects);
   }
 }

@@ -1,6 +1,7 @@
 package dev.llava.model.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -89,7 +91,7 @@ public final class ShapesDatasetGenerator {
     }
 
     String prefix() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -186,7 +188,7 @@ public final class ShapesDatasetGenerator {
   private static LlavaRecord imageRecord(Sample sample, Map<String, Integer> byType) {
     List<Turn> turns = new ArrayList<>();
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
-    var types = meta.putArray("types");
+    ArrayNode types = meta.putArray("types");
     for (QaPair pair : sample.pairs()) {
       // LLaVA-1.5 puts the image marker at the start of the first human turn only
       turns.add(Turn.human(turns.isEmpty() ? LlavaRecord.IMAGE_MARKER + "\n" + pair.question() : pair.question()));
