@@ -19,6 +19,11 @@ public final class Main {
   static {
     register("up", "run the platform locally (Kafka + the four services)", UpCommand::run);
     ModelCommands.register();
+    ChatCommand.register();
+  }
+
+  static boolean has(String name) {
+    return COMMANDS.containsKey(name);
   }
 
   static void register(String name, String summary, Command command) {
