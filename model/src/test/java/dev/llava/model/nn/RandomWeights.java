@@ -32,6 +32,22 @@ public final class RandomWeights {
         normal(m, std, c.vocabSize(), h));
   }
 
+  /** A random CLIP tower with {@code layers} encoder layers (the ones LLaVA runs). */
+  public static LlavaWeights.Vision vision(dev.llava.model.config.VisionConfig c, int layers, NDManager m, long seed,
+      float std) {
+    Engine.getInstance().setRandomSeed((int) seed);
+    int h = c.hiddenSize();
+    int inter = c.intermediateSize();
+    List<LlavaWeights.VisionLayer> list = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      list.add(new LlavaWeights.VisionLayer(norm(m, h), normal(m, std, h), normal(m, std, 3L * h, h),
+          normal(m, std, 3L * h), normal(m, std, h, h), normal(m, std, h), norm(m, h), normal(m, std, h),
+          normal(m, std, inter, h), normal(m, std, inter), normal(m, std, h, inter), normal(m, std, h)));
+    }
+    return new LlavaWeights.Vision(normal(m, std, h, c.numChannels(), c.patchSize(), c.patchSize()), normal(m, std, h),
+        normal(m, std, c.numPositions(), h), norm(m, h), normal(m, std, h), List.copyOf(list));
+  }
+
   private static NDArray normal(NDManager m, float std, long... shape) {
     return m.randomNormal(0f, std, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
   }
