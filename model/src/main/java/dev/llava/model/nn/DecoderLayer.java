@@ -113,17 +113,18 @@ final class DecoderLayer {
       NDArray qkv = qkvProj.apply(inputNorm.apply(x)).reshape(b, heads + 2 * kvHeads, headDim);
       NDArray qk = RotaryEmbedding.apply(qkv.get(headRange(0, heads + kvHeads)), cos, sinSigned);
       NDArray q = qk.get(headRange(0, heads)).mul(scale).reshape(b, kvHeads, groups, headDim);
-      NDArray k = qk.get(headRange(heads, heads + kvHeads)); // [B, nKv, d]
-      NDArray v = qkv.get(headRange(heads + kvHeads, heads + 2 * kvHeads)); // [B, nKv, d]
+      // Shaped so one sequence's slice is exactly the cache region it fills: [nKv, d, 1] and [nKv, 1, d].
+      NDArray k = qk.get(headRange(heads, heads + kvHeads)).reshape(b, kvHeads, headDim, 1);
+      NDArray v = qkv.get(headRange(heads + kvHeads, heads + 2 * kvHeads)).reshape(b, kvHeads, 1, headDim);
       NDList contexts = new NDList(b);
       for (int i = 0; i < b; i++) {
         KvCache cache = caches.get(i);
         int pos = cache.length();
-        cache.writeOne(index, k.get(i), v.get(i));
+        cache.write(index, TorchOps.select(k, i, scope), TorchOps.select(v, i, scope));
         int from = slidingWindow == null ? 0 : Math.max(0, pos + 1 - slidingWindow);
         NDArray kT = cache.keysT(index, from, pos + 1, scope); // [nKv, d, keys]
         NDArray vv = cache.values(index, from, pos + 1, scope); // [nKv, keys, d]
-        NDArray probs = q.get(i).matMul(kT).softmax(-1); // [nKv, g, keys]
+        NDArray probs = TorchOps.select(q, i, scope).matMul(kT).softmax(-1); // [nKv, g, keys]
         contexts.add(probs.matMul(vv)); // [nKv, g, d]
       }
       NDArray context = NDArrays.stack(contexts).reshape(b, (long) heads * headDim);

@@ -86,31 +86,18 @@ public final class KvCache implements AutoCloseable {
       throw new IllegalStateException("KV cache holds " + capacity + " tokens, writing " + n + " at " + length
           + " (call reserve first)");
     }
-    keysT[layer].set(keySlice(length, length + n), kT);
-    values[layer].set(valueSlice(length, length + n), v);
-  }
-
-  /** Writes one token at position {@code length}: k [kv, d], v [kv, d]. */
-  void writeOne(int layer, NDArray k, NDArray v) {
-    if (length >= capacity) {
-      throw new IllegalStateException("KV cache full at " + capacity + " tokens (call reserve first)");
-    }
-    keysT[layer].set(new NDIndex().addAllDim(2).addIndices(length), k);
-    values[layer].set(new NDIndex().addAllDim().addIndices(length), v);
+    TorchOps.copyInto(keysT[layer], 2, length, kT);
+    TorchOps.copyInto(values[layer], 1, length, v);
   }
 
   /** View of keys for positions [from, to) as [kv, d, to - from], attached to {@code into}. */
   NDArray keysT(int layer, int from, int to, NDManager into) {
-    NDArray view = keysT[layer].get(keySlice(from, to));
-    view.attach(into);
-    return view;
+    return TorchOps.slice(keysT[layer], 2, from, to, into);
   }
 
   /** View of values for positions [from, to) as [kv, to - from, d], attached to {@code into}. */
   NDArray values(int layer, int from, int to, NDManager into) {
-    NDArray view = values[layer].get(valueSlice(from, to));
-    view.attach(into);
-    return view;
+    return TorchOps.slice(values[layer], 1, from, to, into);
   }
 
   /** Commits {@code n} tokens written to every layer. */

@@ -66,15 +66,22 @@ class DecodeConsistencyTest {
     }
   }
 
+  /** 3 sequences, and 9 (enough rows for Linear's skinny-GEMM route). */
+  static Stream<org.junit.jupiter.params.provider.Arguments> batches() {
+    return cases().flatMap(c -> Stream.of(3, 9).map(n -> org.junit.jupiter.params.provider.Arguments.of(c, n)));
+  }
+
   @ParameterizedTest
-  @MethodSource("cases")
-  void batchedDecodeOfDifferentLengthsEqualsDecodingAlone(Case c) throws IOException {
+  @MethodSource("batches")
+  void batchedDecodeOfDifferentLengthsEqualsDecodingAlone(Case c, int sequences) throws IOException {
     long[] prompt = Npy.read(c.dir().resolve("expected/input_ids.npy")).toLongs();
     try (LlavaModel model = LlavaModel.load(c.dir()); NDManager m = NDManager.newBaseManager()) {
       long image = model.config().imageTokenIndex();
       long[] textOnly = Arrays.stream(prompt).filter(id -> id != image).toArray();
-      // Three sequences of different lengths: the image prompt, its text, and a short prefix.
-      List<long[]> prompts = List.of(prompt, textOnly, Arrays.copyOf(textOnly, 10));
+      // Sequences of different lengths: the image prompt, its text, and prefixes of the text.
+      List<long[]> prompts = new ArrayList<>(List.of(prompt, textOnly));
+      int[] prefixes = {10, 17, 5, 23, 12, 8, 19};
+      for (int i = 0; prompts.size() < sequences; i++) prompts.add(Arrays.copyOf(textOnly, prefixes[i]));
       NDArray packed = packedImage(model, c, m);
       List<KvCache> together = new ArrayList<>();
       List<KvCache> alone = new ArrayList<>();
@@ -88,8 +95,8 @@ class DecodeConsistencyTest {
         next[i] = model.prefill(embeds, alone.get(i), false).argMax().getLong();
       }
       for (int step = 0; step < 4; step++) {
-        NDArray batched = model.decode(next, together, m); // [3, vocab]
-        assertEquals(new Shape(3, model.config().textConfig().vocabSize()), batched.getShape());
+        NDArray batched = model.decode(next, together, m); // [sequences, vocab]
+        assertEquals(new Shape(sequences, model.config().textConfig().vocabSize()), batched.getShape());
         for (int i = 0; i < prompts.size(); i++) {
           NDArray single = model.decode(new long[] {next[i]}, List.of(alone.get(i)), m);
           NDArray row = batched.get(new NDIndex().addSliceDim(i, i + 1));
