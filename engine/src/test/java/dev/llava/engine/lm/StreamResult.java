@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Collects one Generate stream on the client side. */
-final class StreamResult implements StreamObserver<GenerateResponse> {
+class StreamResult implements StreamObserver<GenerateResponse> {
   final List<GenerateResponse> chunks = new ArrayList<>();
   final CompletableFuture<Status> done = new CompletableFuture<>();
   final CompletableFuture<Void> firstChunk = new CompletableFuture<>();
