@@ -27,7 +27,10 @@ public interface ProjectorLmConfig {
     @WithDefault("16")
     int maxRunningSequences();
 
-    /** KV-cache budget in tokens across all running sequences. */
+    /**
+     * KV-cache budget in tokens across all running sequences; each reserves prompt + max_new_tokens at
+     * admission. A request larger than the whole budget is INVALID_ARGUMENT.
+     */
     @WithDefault("65536")
     int kvCacheTokenBudget();
 
@@ -35,14 +38,18 @@ public interface ProjectorLmConfig {
     @WithDefault("64")
     int maxWaitingSequences();
 
-    /** Prompt tokens prefilled per step per sequence (chunked prefill keeps decode latency flat). */
+    /**
+     * Prompt tokens prefilled per scheduler iteration across all prefilling sequences, oldest first (chunked
+     * prefill: each iteration also runs one decode step, so decode latency stays flat while prompts arrive).
+     */
     @WithDefault("512")
     int prefillChunkTokens();
 
-    /** Default and upper bound of max_new_tokens. */
+    /** max_new_tokens of a request that leaves it 0. */
     @WithDefault("256")
     int defaultMaxNewTokens();
 
+    /** Largest max_new_tokens a request may ask for; more is INVALID_ARGUMENT. */
     @WithDefault("2048")
     int maxNewTokensLimit();
   }
