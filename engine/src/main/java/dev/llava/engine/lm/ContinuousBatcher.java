@@ -59,17 +59,25 @@ public final class ContinuousBatcher implements AutoCloseable {
     this.scheduler.start();
   }
 
+  /** Queues a request without a deadline; see {@link #submit(PreparedRequest, GenerationListener, long)}. */
+  public GenerationHandle submit(PreparedRequest request, GenerationListener listener) {
+    return submit(request, listener, 0);
+  }
+
   /**
    * Queues a request. Fails at once with {@link OverloadedException} when the waiting queue is full, and with
    * {@link IllegalArgumentException} when the request alone exceeds the KV budget (it could never be admitted).
+   *
+   * @param deadlineNanos {@link System#nanoTime()} after which the scheduler cancels the request by itself
+   *     (waiting or running), whatever the transport reports; 0 for none
    */
-  public GenerationHandle submit(PreparedRequest request, GenerationListener listener) {
+  public GenerationHandle submit(PreparedRequest request, GenerationListener listener, long deadlineNanos) {
     if (request.kvTokens() > limits.kvCacheTokenBudget()) {
       throw new IllegalArgumentException("request needs " + request.kvTokens() + " KV-cache tokens (prompt "
           + request.promptIds().length + " + max_new_tokens " + request.params().maxNewTokens()
           + "), more than the scheduler's whole budget of " + limits.kvCacheTokenBudget() + " tokens");
     }
-    ScheduledRequest r = new ScheduledRequest(request, listener, metrics, this::wake);
+    ScheduledRequest r = new ScheduledRequest(request, listener, metrics, this::wake, deadlineNanos);
     lock.lock();
     try {
       if (closed) {
@@ -183,7 +191,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         if (!admitted.isEmpty() || !running.isEmpty() || !dropped.isEmpty() || closed) {
           break;
         }
-        workArrived.await();
+        workArrived.await(); // waiting requests with a deadline are only possible while others run
       }
       running.addAll(admitted);
       runningCount = running.size();
@@ -331,7 +339,15 @@ public final class ContinuousBatcher implements AutoCloseable {
     metrics.setQueues(0, 0, 0);
   }
 
-  /** Stops the scheduler; unfinished requests fail with IllegalStateException (UNAVAILABLE). */
+  /** Whether the scheduler thread has ended (after {@link #close()}, the model is no longer touched). */
+  public boolean stopped() {
+    return !scheduler.isAlive();
+  }
+
+  /**
+   * Stops the scheduler after its current iteration; unfinished requests fail with IllegalStateException
+   * (UNAVAILABLE). Waits up to 30 s for the iteration to end.
+   */
   @Override
   public void close() {
     lock.lock();
@@ -345,6 +361,9 @@ public final class ContinuousBatcher implements AutoCloseable {
       scheduler.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (scheduler.isAlive()) {
+      LOG.log(System.Logger.Level.WARNING, "generation scheduler still busy 30 s after close");
     }
   }
 }

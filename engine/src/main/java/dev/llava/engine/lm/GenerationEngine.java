@@ -54,7 +54,16 @@ public final class GenerationEngine implements AutoCloseable {
 
   /** As {@link #generate(GenerateRequest, GenerationListener)}, timing from {@code startNanos} (nanoTime). */
   public GenerationHandle generate(GenerateRequest request, GenerationListener listener, long startNanos) {
-    return batcher.submit(preparer.prepare(request, startNanos), listener);
+    return generate(request, listener, startNanos, 0);
+  }
+
+  /**
+   * As {@link #generate(GenerateRequest, GenerationListener, long)}; the scheduler itself cancels the request
+   * once {@code System.nanoTime()} passes {@code deadlineNanos} (0: no deadline).
+   */
+  public GenerationHandle generate(GenerateRequest request, GenerationListener listener, long startNanos,
+      long deadlineNanos) {
+    return batcher.submit(preparer.prepare(request, startNanos), listener, deadlineNanos);
   }
 
   /** Exact prompt tokens the request would use (image tokens included), without generating. */
@@ -88,9 +97,12 @@ public final class GenerationEngine implements AutoCloseable {
     return batcher;
   }
 
+  /** Stops the scheduler, then frees the model (left to the JVM if the scheduler is stuck in a step). */
   @Override
   public void close() {
     batcher.close();
-    runtime.close();
+    if (batcher.stopped()) {
+      runtime.close();
+    }
   }
 }

@@ -18,6 +18,7 @@ final class ScheduledRequest implements TokenSink, GenerationHandle {
   private final GenerationListener listener;
   private final LmMetrics metrics;
   private final Runnable wakeScheduler;
+  private final long deadlineNanos; // System.nanoTime() after which the request is cancelled; 0 = none
   private volatile boolean cancelRequested;
 
   // Everything below is touched by the scheduler thread only.
@@ -32,11 +33,13 @@ final class ScheduledRequest implements TokenSink, GenerationHandle {
   private RuntimeException failure;
   private boolean ended;
 
-  ScheduledRequest(PreparedRequest input, GenerationListener listener, LmMetrics metrics, Runnable wakeScheduler) {
+  ScheduledRequest(PreparedRequest input, GenerationListener listener, LmMetrics metrics, Runnable wakeScheduler,
+      long deadlineNanos) {
     this.input = input;
     this.listener = listener;
     this.metrics = metrics;
     this.wakeScheduler = wakeScheduler;
+    this.deadlineNanos = deadlineNanos;
   }
 
   @Override
@@ -45,8 +48,9 @@ final class ScheduledRequest implements TokenSink, GenerationHandle {
     wakeScheduler.run();
   }
 
+  /** Cancelled by the caller, or its deadline has passed (checked by the scheduler every iteration). */
   boolean cancelRequested() {
-    return cancelRequested;
+    return cancelRequested || (deadlineNanos != 0 && System.nanoTime() - deadlineNanos > 0);
   }
 
   boolean ended() {

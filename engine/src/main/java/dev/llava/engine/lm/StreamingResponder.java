@@ -10,6 +10,11 @@ import io.grpc.stub.ServerCallStreamObserver;
  * every token goes out as its own chunk; while it is not (a slow reader), text and ids accumulate and leave as
  * one chunk when the call's on-ready handler fires. The scheduler thread never blocks on a client, and the
  * buffer is bounded by the request's max_new_tokens. The last chunk carries the finish reason, usage and timings.
+ *
+ * <p>A stream that stays not-ready for {@code stallTimeout} while tokens keep coming is given up
+ * ({@code onStalled} cancels the sequence): that frees the batch slot of a reader that stopped reading, and is
+ * how a client cancel is noticed on transports that never report it (Quarkus' unified server on Vert.x 4.5: a
+ * reset stream just stops being ready).
  */
 final class StreamingResponder implements GenerationListener {
   private final ServerCallStreamObserver<GenerateResponse> call;
@@ -17,9 +22,20 @@ final class StreamingResponder implements GenerationListener {
   private final java.util.ArrayList<Long> pendingIds = new java.util.ArrayList<>(); // guarded by this
   private GenerateResponse.Builder finalChunk; // guarded by this; set once the generation ended
   private boolean closed; // guarded by this
+  private final long stallTimeoutNanos;
+  private final Runnable onStalled;
+  private long notReadySince; // guarded by this; nanoTime when a send first found the transport not ready, or 0
+  private boolean stalled; // guarded by this
+
+  StreamingResponder(ServerCallStreamObserver<GenerateResponse> call, java.time.Duration stallTimeout,
+      Runnable onStalled) {
+    this.call = call;
+    this.stallTimeoutNanos = stallTimeout.toNanos();
+    this.onStalled = onStalled;
+  }
 
   StreamingResponder(ServerCallStreamObserver<GenerateResponse> call) {
-    this.call = call;
+    this(call, java.time.Duration.ofDays(365), () -> {});
   }
 
   @Override
@@ -80,8 +96,16 @@ final class StreamingResponder implements GenerationListener {
       return;
     }
     if (!call.isReady()) {
+      long now = System.nanoTime();
+      if (notReadySince == 0) {
+        notReadySince = now;
+      } else if (!stalled && now - notReadySince > stallTimeoutNanos) {
+        stalled = true;
+        onStalled.run();
+      }
       return;
     }
+    notReadySince = 0;
     if (finalChunk != null) {
       call.onNext(finalChunk.setText(pendingText.toString()).addAllTokenIds(pendingIds).build());
       closed = true;

@@ -148,6 +148,32 @@ class SchedulingTest {
   }
 
   @Test
+  void theSchedulerEnforcesAnEngineDeadlineByItself() throws Exception {
+    try (InProcessGenerator server = oneSlot(4)) {
+      CompletableFuture<GenerationResult> end = new CompletableFuture<>();
+      long now = System.nanoTime();
+      server.engine.generate(endless(), new GenerationListener() {
+        @Override
+        public void onTokens(String text, long[] tokenIds) {}
+
+        @Override
+        public void onFinished(String text, long[] tokenIds, GenerationResult result) {
+          end.complete(result);
+        }
+
+        @Override
+        public void onFailed(RuntimeException error) {
+          end.completeExceptionally(error);
+        }
+      }, now, now + TimeUnit.MILLISECONDS.toNanos(300));
+      GenerationResult result = end.get(10, TimeUnit.SECONDS);
+      assertEquals(FinishReason.CANCELLED, result.finishReason());
+      assertTrue(result.timings().totalMs() < 5000, "stopped after " + result.timings().totalMs() + " ms");
+      await(() -> server.engine.batcher().running() == 0, "the slot is free");
+    }
+  }
+
+  @Test
   void aFullWaitingQueueAnswersResourceExhaustedAtOnce() throws Exception {
     try (InProcessGenerator server = oneSlot(1)) {
       CancellableStream running = new CancellableStream();

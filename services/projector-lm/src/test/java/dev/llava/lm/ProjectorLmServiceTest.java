@@ -31,13 +31,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,6 +117,68 @@ class ProjectorLmServiceTest {
     CountTokensResponse count = GeneratorGrpc.newBlockingStub(channel).countTokens(goldenRequest(8));
     assertEquals(605, count.getPromptTokens());
     assertEquals(List.of(576), count.getImageTokensList());
+  }
+
+  @Test
+  void aClientDeadlineStopsTheSequence() throws Exception {
+    GenerateRequest endless = goldenRequest(2000).toBuilder()
+        .setStopping(StoppingCriteria.newBuilder().setMaxNewTokens(2000).setIgnoreEos(true)).build();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> GeneratorGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(1500, TimeUnit.MILLISECONDS).generate(endless).forEachRemaining(r -> {}));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("llava_lm_running_sequences") == 0.0);
+  }
+
+  /**
+   * On this port a client cancel reaches the service only as a stream that stops being writable; the stall
+   * timeout (2 s in tests) then cancels the sequence.
+   */
+  @Test
+  void cancellingTheCallStopsTheSequence() throws Exception {
+    GenerateRequest endless = goldenRequest(2000).toBuilder()
+        .setStopping(StoppingCriteria.newBuilder().setMaxNewTokens(2000).setIgnoreEos(true)).build();
+    CompletableFuture<Void> firstChunk = new CompletableFuture<>();
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    AtomicReference<ClientCallStreamObserver<GenerateRequest>> call = new AtomicReference<>();
+    GeneratorGrpc.newStub(channel).generate(endless, new ClientResponseObserver<GenerateRequest, GenerateResponse>() {
+      @Override
+      public void beforeStart(ClientCallStreamObserver<GenerateRequest> requestStream) {
+        call.set(requestStream);
+      }
+
+      @Override
+      public void onNext(GenerateResponse value) {
+        firstChunk.complete(null);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.complete(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(Status.OK);
+      }
+    });
+    firstChunk.get(30, TimeUnit.SECONDS);
+    assertEquals(1.0, gauge("llava_lm_running_sequences"));
+    call.get().cancel("client went away", null);
+    assertEquals(Status.Code.CANCELLED, done.get(10, TimeUnit.SECONDS).getCode());
+    Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> gauge("llava_lm_running_sequences") == 0.0);
+    assertEquals(0.0, gauge("llava_lm_kv_cache_usage_ratio"));
+    double generated = gauge("llava_lm_generation_tokens_total");
+    assertTrue(generated < 1000, "the cancelled sequence stopped early; tokens generated in this JVM: " + generated);
+  }
+
+  private static double gauge(String name) {
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError(name + " not in /q/metrics");
   }
 
   @Test

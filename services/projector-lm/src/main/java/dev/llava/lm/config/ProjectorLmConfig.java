@@ -2,6 +2,7 @@ package dev.llava.lm.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Configuration of the projector-lm service ({@code llava.lm.*}). */
@@ -18,6 +19,14 @@ public interface ProjectorLmConfig {
   /** Conversation template when the checkpoint has none: vicuna_v1, llava_v1, mistral_instruct, chatml_direct, plain. */
   @WithDefault("vicuna_v1")
   String defaultTemplate();
+
+  /**
+   * A Generate stream whose client reads nothing for this long while tokens wait is cancelled, freeing its batch
+   * slot. On the unified HTTP/gRPC port this is also how a client cancel is noticed (Vert.x 4.5 does not report
+   * it for server-streaming calls; the reset stream just stops being writable).
+   */
+  @WithDefault("30s")
+  Duration stalledStreamTimeout();
 
   /** Continuous batching scheduler limits. */
   Scheduler scheduler();

@@ -54,7 +54,7 @@ public class GenerationEngineHolder {
     long t0 = System.nanoTime();
     try {
       GenerationEngine engine = GenerationEngine.load(dir, engineConfig(config), registry);
-      adapter = new GeneratorGrpcAdapter(engine);
+      adapter = new GeneratorGrpcAdapter(engine, config.stalledStreamTimeout());
       set(State.READY, "serving '" + engine.modelName() + "' revision " + engine.revision() + " from " + dir);
       LOG.infof("%s (loaded in %.1f s)", message, (System.nanoTime() - t0) / 1e9);
     } catch (Exception | Error e) {
