@@ -1,28 +1,48 @@
 package dev.llava.lm.grpc;
 
+import dev.llava.engine.lm.GeneratorGrpcAdapter;
+import dev.llava.lm.service.GenerationEngineHolder;
 import dev.llava.proto.v1.CountTokensResponse;
 import dev.llava.proto.v1.GenerateRequest;
 import dev.llava.proto.v1.GenerateResponse;
 import dev.llava.proto.v1.GeneratorGrpc;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
 
-/** gRPC adapter of the generation engine. */
+/**
+ * {@code llava.v1.Generator} on the HTTP port: the engine's {@link GeneratorGrpcAdapter} once the model is loaded,
+ * UNAVAILABLE while it loads, FAILED_PRECONDITION when no model is configured or it failed to load.
+ * Blocking: requests are tokenized and their image tensors decoded on a worker thread, not the event loop;
+ * generation itself runs on the engine's scheduler thread and streams back from there.
+ */
 @GrpcService
 public class GeneratorGrpcService extends GeneratorGrpc.GeneratorImplBase {
+  private final GenerationEngineHolder holder;
 
-  @Override
-  public void generate(GenerateRequest request, StreamObserver<GenerateResponse> responses) {
-    responses.onError(Status.UNIMPLEMENTED
-        .withDescription("Generator.Generate is not implemented yet (projector-lm issue)")
-        .asRuntimeException());
+  public GeneratorGrpcService(GenerationEngineHolder holder) {
+    this.holder = holder;
   }
 
   @Override
+  @Blocking
+  public void generate(GenerateRequest request, StreamObserver<GenerateResponse> responses) {
+    GeneratorGrpcAdapter adapter = holder.adapter();
+    if (adapter == null) {
+      responses.onError(holder.unavailableStatus().asRuntimeException());
+      return;
+    }
+    adapter.generate(request, responses);
+  }
+
+  @Override
+  @Blocking
   public void countTokens(GenerateRequest request, StreamObserver<CountTokensResponse> responses) {
-    responses.onError(Status.UNIMPLEMENTED
-        .withDescription("Generator.CountTokens is not implemented yet (projector-lm issue)")
-        .asRuntimeException());
+    GeneratorGrpcAdapter adapter = holder.adapter();
+    if (adapter == null) {
+      responses.onError(holder.unavailableStatus().asRuntimeException());
+      return;
+    }
+    adapter.countTokens(request, responses);
   }
 }
