@@ -1,5 +1,6 @@
 package dev.llava.engine.lm;
 
+import dev.llava.engine.wire.ImageLayoutProtos;
 import dev.llava.engine.wire.TensorCodec;
 import dev.llava.model.image.ImageLayout;
 import dev.llava.model.runtime.LlavaRuntime;

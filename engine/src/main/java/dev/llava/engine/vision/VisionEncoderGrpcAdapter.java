@@ -1,7 +1,7 @@
 package dev.llava.engine.vision;
 
+import dev.llava.engine.wire.ImageLayoutProtos;
 import dev.llava.engine.wire.TensorCodec;
-import dev.llava.model.image.ImageLayout;
 import dev.llava.proto.v1.DType;
 import dev.llava.proto.v1.EncodeRequest;
 import dev.llava.proto.v1.EncodeResponse;
@@ -66,7 +66,7 @@ public class VisionEncoderGrpcAdapter extends VisionEncoderGrpc.VisionEncoderImp
         EncodedFeatures ef = e.features();
         out.addImages(EncodedImage.newBuilder()
             .setFeatures(TensorCodec.encode(ef.features(), wire, ef.tiles(), ef.patchesPerTile(), ef.width()))
-            .setLayout(toProto(ef.layout()))
+            .setLayout(ImageLayoutProtos.toProto(ef.layout()))
             .setDigest(ef.digest()));
         out.addCacheHits(e.cacheHit());
         decode += e.decodeNanos() / 1e6;
@@ -113,24 +113,6 @@ public class VisionEncoderGrpcAdapter extends VisionEncoderGrpc.VisionEncoderImp
       default:
         throw invalid("images[" + index + "]: no image data (set data or uri)");
     }
-  }
-
-  static ImageLayout fromProto(dev.llava.proto.v1.ImageLayout l) {
-    return new ImageLayout(l.getOriginalHeight(), l.getOriginalWidth(), l.getBestHeight(), l.getBestWidth(),
-        l.getGridRows(), l.getGridCols(), l.getTileSize(), l.getPatchesPerSide(), l.getUnpaddedRows(),
-        l.getUnpaddedCols(), l.getRowOffset(), l.getColOffset(), l.getImageTokens());
-  }
-
-  static dev.llava.proto.v1.ImageLayout toProto(ImageLayout l) {
-    return dev.llava.proto.v1.ImageLayout.newBuilder()
-        .setOriginalHeight(l.originalHeight()).setOriginalWidth(l.originalWidth())
-        .setBestHeight(l.bestHeight()).setBestWidth(l.bestWidth())
-        .setGridRows(l.gridRows()).setGridCols(l.gridCols())
-        .setTileSize(l.tileSize()).setPatchesPerSide(l.patchesPerSide())
-        .setUnpaddedRows(l.unpaddedRows()).setUnpaddedCols(l.unpaddedCols())
-        .setRowOffset(l.rowOffset()).setColOffset(l.colOffset())
-        .setImageTokens(l.imageTokens())
-        .build();
   }
 
   private static StatusRuntimeException invalid(String message) {

@@ -1,5 +1,6 @@
 package dev.llava.engine.lm;
 
+import dev.llava.engine.wire.ImageLayoutProtos;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.llava.engine.wire.TensorCodec;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llava.engine.lm.ImageLayoutProtos;
+import dev.llava.engine.wire.ImageLayoutProtos;
 import dev.llava.engine.wire.TensorCodec;
 import dev.llava.model.config.LlavaConfig;
 import dev.llava.model.image.ImageLayout;

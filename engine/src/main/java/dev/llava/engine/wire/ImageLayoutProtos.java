@@ -1,4 +1,4 @@
-package dev.llava.engine.lm;
+package dev.llava.engine.wire;
 
 import dev.llava.model.image.ImageLayout;
 
@@ -25,7 +25,7 @@ public final class ImageLayoutProtos {
   }
 
   /** "image_tokens 600 (expected 576), grid_rows 1 (expected 2)" for every field that differs, or "". */
-  static String differences(ImageLayout got, ImageLayout expected) {
+  public static String differences(ImageLayout got, ImageLayout expected) {
     StringBuilder b = new StringBuilder();
     diff(b, "best_height", got.bestHeight(), expected.bestHeight());
     diff(b, "best_width", got.bestWidth(), expected.bestWidth());

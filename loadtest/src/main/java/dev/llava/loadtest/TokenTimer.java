@@ -1,0 +1,39 @@
+package dev.llava.loadtest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the arrival times of streamed chunks of one request. */
+final class TokenTimer {
+  private final long dueNanos;
+  private long firstNanos = -1;
+  private long lastNanos = -1;
+  private final List<Double> gaps = new ArrayList<>();
+  private final StringBuilder text = new StringBuilder();
+  int tokens;
+
+  TokenTimer(long dueNanos) {
+    this.dueNanos = dueNanos;
+  }
+
+  void onChunk(String delta, int newTokens) {
+    long now = System.nanoTime();
+    if (delta.isEmpty() && newTokens == 0) {
+      return;
+    }
+    if (firstNanos < 0) {
+      firstNanos = now;
+    } else {
+      gaps.add((now - lastNanos) / 1e6);
+    }
+    lastNanos = now;
+    tokens += newTokens;
+    text.append(delta);
+  }
+
+  RequestResult finish(RequestSpec spec, String status) {
+    long end = System.nanoTime();
+    double ttft = firstNanos < 0 ? Double.NaN : (firstNanos - dueNanos) / 1e6;
+    return new RequestResult(spec, status, ttft, (end - dueNanos) / 1e6, gaps, tokens, text.toString());
+  }
+}
