@@ -32,6 +32,22 @@ final class InProcessGenerator implements AutoCloseable {
     return GeneratorGrpc.newBlockingStub(channel);
   }
 
+  /**
+   * Waits until the batch is empty: a client sees its last chunk during the scheduler iteration in which the
+   * sequence finished, and the slot is released at the end of that iteration.
+   */
+  void awaitIdle() throws InterruptedException {
+    ContinuousBatcher b = engine.batcher();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (b.running() != 0 || b.waiting() != 0 || b.kvTokensInUse() != 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("batch not idle: running " + b.running() + ", waiting " + b.waiting()
+            + ", KV tokens " + b.kvTokensInUse());
+      }
+      Thread.sleep(2);
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

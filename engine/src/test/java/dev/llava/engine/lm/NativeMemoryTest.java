@@ -38,6 +38,7 @@ class NativeMemoryTest {
         LmEngineConfig.defaults(TestPrompts.MODEL))) {
       TestPrompts.Image image = TestPrompts.randomImage(server.engine.runtime(), 336, 336, 1);
       run(server, WARM_UP, image);
+      server.awaitIdle();
       assertArrayCountSeesNewNativeMemory(server);
       System.gc();
       int arraysBefore = liveArrays();
@@ -46,14 +47,14 @@ class NativeMemoryTest {
       long t0 = System.nanoTime();
       run(server, REQUESTS, image);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      server.awaitIdle();
       System.gc();
       int arraysAfter = liveArrays();
       long rssGrowth = rssKiB() - rssBefore;
       System.out.printf("%d requests in %.1f s (%.0f/s); live NDArrays %d -> %d; VmRSS %d KiB -> %+d KiB%n",
           REQUESTS, seconds, REQUESTS / seconds, arraysBefore, arraysAfter, rssBefore, rssGrowth);
 
-      assertEquals(0, server.engine.batcher().running());
-      assertEquals(0, server.engine.batcher().kvTokensInUse());
+      server.awaitIdle();
       assertEquals(arraysBefore, arraysAfter, "live NDArrays after " + REQUESTS + " requests");
       assertTrue(rssGrowth < 48 * 1024, "VmRSS grew by " + rssGrowth + " KiB over " + REQUESTS + " requests");
     }

@@ -88,12 +88,12 @@ class StreamingResponderTest {
   void aStreamThatStaysNotReadyPastTheStallTimeoutIsGivenUpOnce() throws Exception {
     FakeCall call = new FakeCall();
     int[] stalls = new int[1];
-    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(50), () -> stalls[0]++);
+    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(500), () -> stalls[0]++);
     call.ready = false;
     r.onTokens("a", new long[] {1});
     r.onTokens("b", new long[] {2});
     assertEquals(0, stalls[0], "not stalled before the timeout");
-    Thread.sleep(80);
+    Thread.sleep(600);
     r.onTokens("c", new long[] {3});
     r.onTokens("d", new long[] {4});
     assertEquals(1, stalls[0]);
