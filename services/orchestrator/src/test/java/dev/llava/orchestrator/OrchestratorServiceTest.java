@@ -9,13 +9,13 @@ import dev.llava.proto.v1.ChatGrpc;
 import dev.llava.proto.v1.ListModelsRequest;
 import dev.llava.proto.v1.ListModelsResponse;
 import dev.llava.proto.v1.Usage;
+import dev.llava.orchestrator.testing.Clients;
+import dev.llava.orchestrator.testing.TestBackendsResource;
 import dev.llava.testing.KafkaTestResource;
 import dev.llava.testing.MetricsSnapshot;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(TestBackendsResource.class)
 class OrchestratorServiceTest {
 
   @Inject
@@ -45,7 +46,7 @@ class OrchestratorServiceTest {
 
   @Test
   void listModelsAnswersOverARealGrpcChannel() throws Exception {
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", RestAssured.port).usePlaintext().build();
+    ManagedChannel channel = Clients.grpc();
     try {
       ListModelsResponse models = ChatGrpc.newBlockingStub(channel).listModels(ListModelsRequest.getDefaultInstance());
       assertEquals("llava-demo", models.getModels(0).getModel().getName());

@@ -156,10 +156,17 @@ public interface OrchestratorConfig {
     boolean enabled();
 
     /**
-     * Hosts that may be fetched: exact names or {@code *.example.com}. Empty: any host whose addresses are
-     * all public. A listed host is trusted even when it resolves to a private or loopback address.
+     * Allow-listed hosts: exact names or {@code *.example.com}. A listed host is trusted even when it resolves
+     * to a private or loopback address (an internal image store).
      */
     Optional<List<String>> allowedHosts();
+
+    /**
+     * Whether hosts not on the allow-list may be fetched too, provided every address they resolve to is
+     * public. False restricts fetching to the allow-list.
+     */
+    @WithDefault("true")
+    boolean allowPublicHosts();
 
     /** Redirects followed; every hop is validated again. */
     @WithDefault("3")

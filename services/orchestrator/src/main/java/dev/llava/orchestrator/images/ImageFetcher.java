@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Fetches {@code http(s)} image URLs without becoming an SSRF proxy: the host must be allowed, every
- * address it resolves to must be public unless the host is allow-listed, redirects are followed by hand (at
- * most {@code maxRedirects}, each hop checked again), and time and size are capped.
+ * Fetches {@code http(s)} image URLs without becoming an SSRF proxy: an allow-listed host is trusted; any
+ * other host (only when {@code allowPublicHosts}) must resolve to public addresses only, checked after DNS
+ * resolution; redirects are followed by hand (at most {@code maxRedirects}, each hop checked again); time and
+ * size are capped.
  *
  * <p>Limitation: {@link HttpClient} resolves the name again when it connects, so a DNS server that answers
  * differently within milliseconds (rebinding) is not caught here; deny egress to private ranges with a
@@ -31,12 +32,15 @@ public final class ImageFetcher {
   }
 
   private final List<String> allowedHosts;
+  private final boolean allowPublicHosts;
   private final int maxRedirects;
   private final Duration timeout;
   private final Resolver resolver;
   private final HttpClient http;
 
-  public ImageFetcher(List<String> allowedHosts, int maxRedirects, Duration timeout, Resolver resolver) {
+  public ImageFetcher(List<String> allowedHosts, boolean allowPublicHosts, int maxRedirects, Duration timeout,
+      Resolver resolver) {
+    this.allowPublicHosts = allowPublicHosts;
     this.allowedHosts = allowedHosts.stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
         .filter(h -> !h.isEmpty()).toList();
     this.maxRedirects = maxRedirects;
@@ -149,7 +153,7 @@ public final class ImageFetcher {
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     boolean listed = isAllowListed(bare);
-    if (!allowedHosts.isEmpty() && !listed) {
+    if (!allowPublicHosts && !listed) {
       throw ChatException.invalid(what + ": host '" + bare + "' is not in llava.orchestrator.image-fetch.allowed-hosts");
     }
     if (listed) {

@@ -28,7 +28,7 @@ public class ImageResolver {
     this.limits = config.limits();
     this.fetchEnabled = config.imageFetch().enabled();
     this.fetcher = new ImageFetcher(config.imageFetch().allowedHosts().orElse(List.of()),
-        config.imageFetch().maxRedirects(), config.imageFetch().timeout(), InetAddress::getAllByName);
+        config.imageFetch().allowPublicHosts(), config.imageFetch().maxRedirects(), config.imageFetch().timeout(), InetAddress::getAllByName);
   }
 
   /** Checked bytes of one image and what its header says. */
