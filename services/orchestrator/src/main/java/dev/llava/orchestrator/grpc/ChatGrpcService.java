@@ -12,6 +12,7 @@ import dev.llava.proto.v1.CountTokensResponse;
 import dev.llava.proto.v1.ListModelsRequest;
 import dev.llava.proto.v1.ListModelsResponse;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -32,6 +33,14 @@ public class ChatGrpcService extends ChatGrpc.ChatImplBase {
   @Inject
   ModelCatalog models;
 
+  @Inject
+  StreamResetWatcher resets;
+
+  private static Deadline callerDeadline() {
+    Deadline own = Context.current().getDeadline();
+    return own != null ? own : CallContextInterceptor.DEADLINE.get();
+  }
+
   @Override
   public void complete(ChatRequest request, StreamObserver<ChatResponse> responses) {
     AtomicReference<ChatPipeline.RunningChat> running = new AtomicReference<>();
@@ -43,15 +52,18 @@ public class ChatGrpcService extends ChatGrpc.ChatImplBase {
         run.cancel();
       }
     };
+    // grpc-java's own signals (they work on a separate gRPC server) plus the Vert.x stream-reset workaround
     if (responses instanceof ServerCallStreamObserver<ChatResponse> server) {
       server.setOnCancelHandler(onCancel);
     }
     Context.current().addListener(context -> onCancel.run(), Runnable::run);
+    String tag = CallContextInterceptor.STREAM_TAG.get();
+    resets.watch(tag, onCancel);
 
     String requestId = request.getRequestId().isEmpty() ? ChatPipeline.newRequestId() : request.getRequestId();
     ChatRequest withId = request.toBuilder().setRequestId(requestId).build();
     Object lock = new Object();
-    ChatPipeline.RunningChat run = pipeline.start(withId, "grpc", Context.current().getDeadline(), new ChatListener() {
+    ChatPipeline.RunningChat run = pipeline.start(withId, "grpc", callerDeadline(), new ChatListener() {
       @Override
       public void onText(String delta) {
         synchronized (lock) {
@@ -68,6 +80,7 @@ public class ChatGrpcService extends ChatGrpc.ChatImplBase {
             responses.onNext(result.finalChunk());
             responses.onCompleted();
           }
+          resets.forget(tag);
         }
       }
 
@@ -77,6 +90,7 @@ public class ChatGrpcService extends ChatGrpc.ChatImplBase {
           if (!clientGone.get()) {
             responses.onError(error.toStatus());
           }
+          resets.forget(tag);
         }
       }
     });
@@ -94,7 +108,7 @@ public class ChatGrpcService extends ChatGrpc.ChatImplBase {
 
   @Override
   public void countTokens(ChatRequest request, StreamObserver<CountTokensResponse> responses) {
-    pipeline.countTokens(request, "grpc", Context.current().getDeadline()).whenComplete((count, error) -> {
+    pipeline.countTokens(request, "grpc", callerDeadline()).whenComplete((count, error) -> {
       if (error != null) {
         responses.onError(ChatException.from(error).toStatus());
       } else {
