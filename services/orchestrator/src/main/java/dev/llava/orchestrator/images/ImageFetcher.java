@@ -169,7 +169,7 @@ public final class ImageFetcher {
       String why = AddressPolicy.whyNotPublic(address);
       if (why != null) {
         throw ChatException.invalid(what + ": refusing to fetch from '" + bare + "': it resolves to "
-            + address.getHostAddress() + ", a " + why + " address");
+            + address.getHostAddress() + ", " + ("aeiou".indexOf(why.charAt(0)) >= 0 ? "an " : "a ") + why + " address");
       }
     }
   }
