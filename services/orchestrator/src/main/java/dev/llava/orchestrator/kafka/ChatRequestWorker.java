@@ -291,13 +291,17 @@ public final class ChatRequestWorker implements Runnable {
     return new KafkaConsumer<>(config);
   }
 
+  /**
+   * On a crash the producer is dropped without committing (its open transaction is aborted by the broker or
+   * fenced by the successor's initTransactions); the consumer still leaves the group so the successor gets
+   * the partitions without waiting out the session timeout.
+   */
   private void close() {
-    Duration grace = crashed ? Duration.ZERO : Duration.ofSeconds(5);
     if (producer != null) {
-      producer.close(grace);
+      producer.close(crashed ? Duration.ZERO : Duration.ofSeconds(5));
     }
     if (consumer != null) {
-      consumer.close(grace);
+      consumer.close(Duration.ofSeconds(crashed ? 2 : 5));
     }
   }
 }
