@@ -29,7 +29,9 @@ public class KafkaChatPipeline {
 
   private final OrchestratorConfig config;
   private final ChatPipeline pipeline;
-  private ChatRequestWorker worker;
+  private static final long RESTART_BACKOFF_MILLIS = 5_000;
+  private volatile ChatRequestWorker worker;
+  private volatile boolean stopping;
   private Thread thread;
 
   @Inject
@@ -71,18 +73,42 @@ public class KafkaChatPipeline {
       return;
     }
     WorkerSettings settings = WorkerSettings.from(config.kafka());
-    worker = new ChatRequestWorker(settings, processor(), ChatRequestWorker.CommitHook.NONE);
-    thread = new Thread(worker, "kafka-chat-pipeline");
+    thread = new Thread(() -> supervise(settings), "kafka-chat-pipeline");
+    thread.setDaemon(true);
     thread.start();
     LOG.infof("Kafka chat pipeline: %s -> %s (group %s, transactional id %s)", settings.requestsTopic(),
         settings.responsesTopic(), settings.groupId(), settings.transactionalId());
   }
 
+  /** Runs the worker; if it dies (broker unreachable, fatal client error) starts a fresh one after a pause. */
+  private void supervise(WorkerSettings settings) {
+    while (!stopping) {
+      ChatRequestWorker w = new ChatRequestWorker(settings, processor(), ChatRequestWorker.CommitHook.NONE);
+      worker = w;
+      if (stopping) {
+        return;
+      }
+      w.run();
+      if (!stopping) {
+        LOG.warnf("Kafka chat worker ended unexpectedly; restarting in %d ms", RESTART_BACKOFF_MILLIS);
+        try {
+          Thread.sleep(RESTART_BACKOFF_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
   void onStop(@Observes ShutdownEvent event) {
-    if (worker == null) {
+    if (thread == null) {
       return;
     }
-    worker.stop();
+    stopping = true;
+    ChatRequestWorker w = worker;
+    if (w != null) {
+      w.stop();
+    }
     try {
       thread.join(SHUTDOWN_GRACE_MILLIS);
     } catch (InterruptedException e) {

@@ -78,27 +78,30 @@ public class ChatPipeline {
       return run;
     }
     run.images.run(request, run.model, deadline).whenComplete((encoded, error) -> {
-      if (error != null) {
-        run.fail(ChatException.from(error));
-        return;
-      }
-      run.encoded = encoded;
-      GenerateRequest generate = GenerateRequests.build(request, requestId, run.model, encoded);
-      if (!validator.countsPromptTokens()) {
-        run.generate(generate);
-        return;
-      }
-      backends.countTokens(generate, deadline).whenComplete((count, countError) -> {
-        try {
-          if (countError != null) {
-            throw ChatException.from(countError);
-          }
-          validator.validatePromptTokens(count.getPromptTokens());
-          run.generate(generate);
-        } catch (ChatException e) {
-          run.fail(e);
+      try {
+        if (error != null) {
+          throw ChatException.from(error);
         }
-      });
+        run.encoded = encoded;
+        GenerateRequest generate = GenerateRequests.build(request, requestId, run.model, encoded);
+        if (!validator.countsPromptTokens()) {
+          run.generate(generate);
+          return;
+        }
+        backends.countTokens(generate, deadline).whenComplete((count, countError) -> {
+          try {
+            if (countError != null) {
+              throw ChatException.from(countError);
+            }
+            validator.validatePromptTokens(count.getPromptTokens());
+            run.generate(generate);
+          } catch (RuntimeException e) {
+            run.fail(ChatException.from(e));
+          }
+        });
+      } catch (RuntimeException e) { // never leave a caller waiting on a callback that threw
+        run.fail(ChatException.from(e));
+      }
     });
     return run;
   }
