@@ -1,24 +1,35 @@
 package dev.llava.orchestrator.kafka;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.llava.orchestrator.config.OrchestratorConfig;
 import dev.llava.proto.v1.Usage;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
-/** Emits one usage record per request to {@code llava.usage}, keyed by request id, as protobuf JSON. */
+/**
+ * Emits one usage record per gRPC/REST request to {@code llava.usage}, keyed by request id, as protobuf
+ * JSON. (The Kafka pipeline writes its usage records inside its own transactions instead.)
+ */
 @ApplicationScoped
 public class UsagePublisher {
+  private static final Logger LOG = Logger.getLogger(UsagePublisher.class);
   private final OrchestratorConfig config;
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "usage-publisher");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile KafkaProducer<String, String> producer;
 
   @Inject
@@ -27,13 +38,24 @@ public class UsagePublisher {
   }
 
   public Future<RecordMetadata> publish(String requestId, Usage usage) {
-    String json;
-    try {
-      json = JsonFormat.printer().omittingInsignificantWhitespace().print(usage);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("usage record is not printable as JSON", e);
+    return producer().send(new ProducerRecord<>(config.kafka().usageTopic(), requestId, ProtoJson.print(usage)));
+  }
+
+  /**
+   * Publishes off the caller's thread (a slow or absent broker must not stall a response) and logs instead of
+   * failing: usage accounting is best effort on the synchronous APIs.
+   */
+  public void publishQuietly(String requestId, Usage usage) {
+    if (!config.kafka().usageEnabled()) {
+      return;
     }
-    return producer().send(new ProducerRecord<>(config.kafka().usageTopic(), requestId, json));
+    sender.execute(() -> {
+      try {
+        publish(requestId, usage);
+      } catch (RuntimeException e) {
+        LOG.warnf("usage record for %s not published: %s", requestId, e.toString());
+      }
+    });
   }
 
   private KafkaProducer<String, String> producer() {
@@ -45,6 +67,7 @@ public class UsagePublisher {
               ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers(),
               ProducerConfig.ACKS_CONFIG, "all",
               ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+              ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
               ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
               ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
         }
@@ -56,8 +79,9 @@ public class UsagePublisher {
 
   @PreDestroy
   void close() {
+    sender.shutdown();
     if (producer != null) {
-      producer.close();
+      producer.close(Duration.ofSeconds(5));
     }
   }
 }
