@@ -96,7 +96,7 @@ public final class PathPolicy {
     Path real = realOrNormal(normal);
     if (!insideAny(real, roots, true)) {
       return Checked.bad(field + " " + raw + " resolves through a symbolic link to " + real
-          + ", outside the allowed roots " + describe(roots));
+          + ", outside " + describe(roots));
     }
     return Checked.ok(real);
   }
