@@ -54,25 +54,33 @@ public class TrainingGrpcService extends TrainingGrpc.TrainingImplBase {
 
   /**
    * Replays the job's events, then streams live ones and completes after the one that finished the job. A client
-   * that cancels its call is detached at once.
+   * that cancels its call is detached at once: by grpc-java's cancel handler, or on Quarkus' unified Vert.x server
+   * (which does not report it, vert.x#5562) by the stream reset it causes ({@link StreamResetHook}).
    */
   @Override
   public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> responses) {
     AtomicReference<Runnable> detach = new AtomicReference<>();
     AtomicBoolean clientGone = new AtomicBoolean();
-    if (responses instanceof ServerCallStreamObserver<JobEvent> call) {
-      call.setOnCancelHandler(() -> {
-        clientGone.set(true);
-        Runnable d = detach.get();
-        if (d != null) {
-          d.run();
-        }
-      });
+    ServerCallStreamObserver<JobEvent> call =
+        responses instanceof ServerCallStreamObserver<JobEvent> c ? c : null;
+    Runnable leave = () -> {
+      clientGone.set(true);
+      Runnable d = detach.get();
+      if (d != null) {
+        d.run();
+      }
+    };
+    if (call != null) {
+      call.setOnCancelHandler(leave);
     }
+    StreamResetHook.register(responses, leave);
     try {
       detach.set(jobs.watch(request.getId(), new JobWatcher() {
         @Override
         public void onEvent(JobEvent event) {
+          if (call != null && call.isCancelled()) {
+            throw new IllegalStateException("the client cancelled the watch");   // detaches this watcher
+          }
           responses.onNext(event);
         }
 

@@ -9,6 +9,12 @@ public interface JobRunner extends AutoCloseable {
   /** Null when the runner can take jobs, else why it cannot (shown by readiness and SubmitJob). */
   String unavailableReason();
 
+  /**
+   * Sets what the answer to SubmitJob shows that the runner knows before starting the job (the Kubernetes Job's
+   * name). SubmitJob answers with the job as admitted: QUEUED, however fast the runner then starts it.
+   */
+  default void admit(JobRecord job) {}
+
   /** Takes a validated job in state QUEUED and starts it or queues it. */
   void submit(JobRecord job);
 

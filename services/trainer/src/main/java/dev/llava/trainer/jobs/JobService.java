@@ -76,13 +76,16 @@ public final class JobService implements AutoCloseable {
       JobRecord job = new JobRecord(id, sequence.incrementAndGet(), r.resolved(), r.spec(), clock,
           options.maxReplayProgressEvents(), dispatcher::publish);
       store.add(job);
+      runner.admit(job);
+      Job admitted = job.snapshot();
       try {
         runner.submit(job);
       } catch (RuntimeException e) {
         job.finish(JobState.JOB_STATE_FAILED, "the " + job.runner() + " runner could not start the job: "
             + e.getMessage(), null);
+        return job.snapshot();
       }
-      return job.snapshot();
+      return admitted;
     }
   }
 

@@ -89,6 +89,11 @@ public final class KubernetesJobRunner implements JobRunner {
   }
 
   @Override
+  public void admit(JobRecord record) {
+    record.kubernetesJob(TrainingJobFactory.jobName(record.id()));
+  }
+
+  @Override
   public void submit(JobRecord record) {
     String img = image();
     int gpus = record.snapshot().getSpec().getGpus();
@@ -101,7 +106,6 @@ public final class KubernetesJobRunner implements JobRunner {
       jobs.remove(record.id());
       throw e;
     }
-    record.kubernetesJob(name);
     record.log("created Kubernetes Job " + name + " in namespace " + namespace + " (image " + img + ", "
         + gpus + (gpus == 1 ? " GPU)" : " GPUs)"));
   }

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A job service over a temporary work dir with a small LLaVA conversation file, the local runner driving a
  * {@link StepCountingRunner}, and a listener that records every event the dispatcher delivers.
  */
-final class JobsFixture implements AutoCloseable {
+public final class JobsFixture implements AutoCloseable {
   /** Ten conversations: with a global batch of 2 that is five steps. */
   static final String TEN_CONVERSATIONS;
 
@@ -31,13 +31,13 @@ final class JobsFixture implements AutoCloseable {
     TEN_CONVERSATIONS = json.append("]").toString();
   }
 
-  final Path workDir;
-  final Path dataRoot;
-  final Path data;
-  final List<JobEvent> delivered = new CopyOnWriteArrayList<>();
-  final JobService service;
+  public final Path workDir;
+  public final Path dataRoot;
+  public final Path data;
+  public final List<JobEvent> delivered = new CopyOnWriteArrayList<>();
+  public final JobService service;
 
-  JobsFixture(Path tmp, long stepMillis, int maxQueuedJobs) {
+  public JobsFixture(Path tmp, long stepMillis, int maxQueuedJobs) {
     try {
       workDir = Files.createDirectories(tmp.resolve("work"));
       dataRoot = Files.createDirectories(tmp.resolve("datasets"));
@@ -54,7 +54,7 @@ final class JobsFixture implements AutoCloseable {
   }
 
   /** The demo recipe on the ten conversations, two per step: five steps. */
-  JobSpec.Builder demoSpec() {
+  public JobSpec.Builder demoSpec() {
     return JobSpec.newBuilder().setStage(TrainingStage.ALL_PARTS).setRecipe("demo").setDataPath(data.toString())
         .setGlobalBatchSize(2).setModelName("tiny-demo");
   }
