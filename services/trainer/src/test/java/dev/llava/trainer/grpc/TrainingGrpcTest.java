@@ -27,7 +27,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServerTestResource;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 /** The Training service over a real gRPC channel on the HTTP port. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(KubernetesServerTestResource.class)
 class TrainingGrpcTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 

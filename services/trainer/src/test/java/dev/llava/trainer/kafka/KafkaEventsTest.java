@@ -15,7 +15,7 @@ import dev.llava.trainer.jobs.ProtoJson;
 import dev.llava.testing.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServerTestResource;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 /** A job's events and its model announcement on the real KRaft broker. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(KubernetesServerTestResource.class)
 class KafkaEventsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -27,7 +27,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServerTestResource;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(KubernetesServerTestResource.class)
 class KubernetesRunnerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String IMAGE = "registry.example/llava/trainer:1.2.3";

@@ -15,7 +15,7 @@ import dev.llava.trainer.TestData;
 import dev.llava.testing.KafkaTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServerTestResource;
 import io.restassured.http.ContentType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The REST mirror: protobuf JSON bodies, errors as JSON with 400/404/409/429. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
-@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(KubernetesServerTestResource.class)
 class TrainingRestTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
