@@ -97,9 +97,9 @@ public interface TrainerConfig {
     /** Trainer image for the Jobs; when unset, the image of this pod's container (read from the API). */
     Optional<String> image();
 
-    /** This pod's name, for reading its image. */
+    /** This pod's name (HOSTNAME in a pod), for reading its image. */
     @WithDefault("${HOSTNAME:}")
-    String podName();
+    Optional<String> podName();
 
     /** The container of this pod whose image the Jobs run. */
     @WithDefault("trainer")

@@ -39,7 +39,7 @@ public final class KubernetesJobRunner implements JobRunner {
   /** The jobs this runner started and that have not finished, by job id. */
   private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
   private volatile SharedIndexInformer<Job> informer;
-  private volatile String watchProblem = "not watching training Jobs yet";
+  private volatile String watchProblem;
   private volatile String image;
 
   public KubernetesJobRunner(KubernetesClient client, KubernetesJobSettings settings, Job template) {
@@ -48,6 +48,8 @@ public final class KubernetesJobRunner implements JobRunner {
     this.factory = new TrainingJobFactory(settings, template, client.getKubernetesSerialization());
     this.namespace = settings.namespace().orElseGet(() -> client.getNamespace() == null ? "default"
         : client.getNamespace());
+    this.watchProblem = "not watching training Jobs in namespace " + namespace + " yet (waiting for the API"
+        + " server's first listing)";
   }
 
   public String namespace() {
@@ -190,8 +192,8 @@ public final class KubernetesJobRunner implements JobRunner {
       return settings.image().get();
     }
     if (image == null) {
-      String pod = settings.podName();
-      if (pod == null || pod.isBlank()) {
+      String pod = settings.podName().filter(name -> !name.isBlank()).orElse(null);
+      if (pod == null) {
         throw new IllegalStateException("no trainer image for the Job: set llava.trainer.kubernetes.image, or run"
             + " the trainer in a pod (HOSTNAME) whose image the Jobs reuse");
       }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param image the trainer image; empty: read from this pod ({@code podName}, container {@code containerName})
  * @param gpuTolerations kubectl taint syntax {@code key[=value]:effect}; only GPU pods get them
  */
-public record KubernetesJobSettings(Optional<String> namespace, Optional<String> image, String podName,
+public record KubernetesJobSettings(Optional<String> namespace, Optional<String> image, Optional<String> podName,
     String containerName, List<String> command, String serviceAccount, int ttlSecondsAfterFinished,
     long activeDeadlineSeconds, String runtimeClassName, List<String> gpuTolerations, Map<String, String> nodeSelector,
     Optional<String> cpuRequest, Optional<String> cpuLimit, Optional<String> memoryRequest,

@@ -26,7 +26,7 @@ class TrainingJobFactoryTest {
 
   static KubernetesJobSettings settings(List<String> tolerations, Map<String, String> nodeSelector,
       Optional<String> memoryLimit) {
-    return new KubernetesJobSettings(Optional.empty(), Optional.of("img:1"), "", "trainer", List.of("bin/llava"),
+    return new KubernetesJobSettings(Optional.empty(), Optional.of("img:1"), Optional.empty(), "trainer", List.of("bin/llava"),
         "llava-training-job", 3600, 7200, "nvidia", tolerations, nodeSelector, Optional.empty(), Optional.empty(),
         Optional.empty(), memoryLimit);
   }
