@@ -7,9 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,11 +27,13 @@ import org.jboss.logging.Logger;
 public class UsagePublisher {
   private static final Logger LOG = Logger.getLogger(UsagePublisher.class);
   private final OrchestratorConfig config;
-  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "usage-publisher");
-    t.setDaemon(true);
-    return t;
-  });
+  /** One sender thread and at most 10 000 waiting records: with Kafka down, usage is dropped, not hoarded. */
+  private final ExecutorService sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+      new ArrayBlockingQueue<>(10_000), r -> {
+        Thread t = new Thread(r, "usage-publisher");
+        t.setDaemon(true);
+        return t;
+      }, (task, pool) -> LOG.warn("usage record dropped: the publish queue is full (is Kafka reachable?)"));
   private volatile KafkaProducer<String, String> producer;
 
   @Inject
