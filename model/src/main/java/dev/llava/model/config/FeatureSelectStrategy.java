@@ -17,6 +17,11 @@ public enum FeatureSelectStrategy {
     return hfName;
   }
 
+  /** Extra tokens per tile on top of the (S/p)^2 patch tokens: the CLS token when kept. */
+  public int extraTokensPerTile() {
+    return this == FULL ? 1 : 0;
+  }
+
   public static FeatureSelectStrategy fromHf(String name) {
     for (FeatureSelectStrategy s : values()) {
       if (s.hfName.equals(name)) return s;

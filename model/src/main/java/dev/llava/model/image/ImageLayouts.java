@@ -1,5 +1,6 @@
 package dev.llava.model.image;
 
+import dev.llava.model.config.FeatureSelectStrategy;
 import java.util.List;
 
 /**

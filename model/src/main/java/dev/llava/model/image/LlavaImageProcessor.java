@@ -1,5 +1,6 @@
 package dev.llava.model.image;
 
+import dev.llava.model.config.FeatureSelectStrategy;
 /**
  * The image side of {@code LlavaProcessor} / {@code LlavaNextProcessor}: picks CLIP (LLaVA-1.5) or
  * AnyRes (LLaVA-NeXT, when the config has grid pinpoints) and pairs the pixels with the

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.llava.model.checkpoint.ModelPart;
 import dev.llava.model.config.LlavaConfig;
 import dev.llava.model.generate.SamplingParams;
-import dev.llava.model.image.FeatureSelectStrategy;
 import dev.llava.model.image.ImageLayout;
 import dev.llava.model.image.ImageProcessorConfig;
 import dev.llava.model.image.LlavaImageProcessor;
@@ -95,8 +94,7 @@ public final class LlavaRuntime implements AutoCloseable {
     if (config.isNext() && !pc.anyRes()) {
       throw new IOException(file + ": model_type llava_next needs AnyRes preprocessing (image_grid_pinpoints)");
     }
-    FeatureSelectStrategy strategy = FeatureSelectStrategy.parse(config.visionFeatureSelectStrategy().hfName());
-    return new LlavaImageProcessor(pc, config.visionConfig().patchSize(), strategy);
+    return new LlavaImageProcessor(pc, config.visionConfig().patchSize(), config.visionFeatureSelectStrategy());
   }
 
   static void requireCheckpointDir(Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package dev.llava.model.image;
 
+import dev.llava.model.config.FeatureSelectStrategy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
