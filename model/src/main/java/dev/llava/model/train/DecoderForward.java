@@ -74,7 +74,7 @@ final class DecoderForward implements AutoCloseable {
     NDArray k = rotate(qkv.get(headRange(heads, heads + kvHeads)), cos, sinSigned); // [B, L, nKv, d]
     NDArray v = qkv.get(headRange(heads + kvHeads, heads + 2L * kvHeads)); // [B, L, nKv, d]
     // [B, nKv, g * L, d]: the g query heads of one kv head side by side (HF repeat_kv order), K/V never repeated
-    NDArray qh = q.mul(scale).transpose(0, 2, 1, 3).reshape(b, kvHeads, groups * l, headDim);
+    NDArray qh = q.mul(Activations.scalar(q, scale)).transpose(0, 2, 1, 3).reshape(b, kvHeads, groups * l, headDim);
     NDArray kT = k.transpose(0, 2, 3, 1); // [B, nKv, d, L]
     NDArray vv = v.transpose(0, 2, 1, 3); // [B, nKv, L, d]
     NDArray scores = qh.matMul(kT).reshape(b, kvHeads, groups, l, l).add(mask);
@@ -107,7 +107,7 @@ final class DecoderForward implements AutoCloseable {
     NDArray cols = m.arange(0, l, 1, DataType.INT64).reshape(1, 1, l);
     long[] lens = new long[b];
     for (int i = 0; i < b; i++) lens[i] = lengths[i];
-    NDArray blocked = cols.gt(rows).logicalOr(cols.gte(m.create(lens).reshape(b, 1, 1))); // [B, L, L]
+    NDArray blocked = cols.gt(rows).logicalOr(cols.gte(HostArrays.longs(m, lens, new ai.djl.ndarray.types.Shape(b, 1, 1)))); // [B, L, L]
     if (config.slidingWindow() != null) {
       blocked = blocked.logicalOr(cols.lte(rows.sub(config.slidingWindow())));
     }

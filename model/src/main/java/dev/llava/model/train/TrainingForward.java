@@ -74,10 +74,10 @@ public final class TrainingForward implements AutoCloseable {
     }
     NDArray hidden = hidden(batch, scope);
     NDArray flat = hidden.reshape(batch.size() * (long) l, hidden.getShape().get(2));
-    NDArray index = scope.create(rows);
+    NDArray index = HostArrays.longs(scope, rows);
     NDArray picked = index.getNDArrayInternal().embedding(index, flat, SparseFormat.DENSE).singletonOrThrow();
     NDArray logProbs = decoder.logits(picked).logSoftmax(-1); // [n, V]
-    NDArray target = scope.create(targets).reshape(n, 1);
+    NDArray target = HostArrays.longs(scope, targets, new Shape(n, 1));
     return logProbs.gather(target, 1).sum().neg();
   }
 
@@ -115,14 +115,14 @@ public final class TrainingForward implements AutoCloseable {
             + ", image features: " + expected);
       }
     }
-    NDArray ids = scope.create(lookup);
+    NDArray ids = HostArrays.longs(scope, lookup);
     NDArray text = ids.getNDArrayInternal().embedding(ids, weights.text().embedTokens(), SparseFormat.DENSE)
         .singletonOrThrow(); // [B*L, hidden]
     NDArray merged = text;
     if (imageRows != null) {
       // HF's masked_scatter as a gather over [text rows; image rows], which autograd differentiates to both
       NDArray table = NDArrays.concat(new NDList(text, imageRows), 0);
-      NDArray index = scope.create(gather);
+      NDArray index = HostArrays.longs(scope, gather);
       merged = index.getNDArrayInternal().embedding(index, table, SparseFormat.DENSE).singletonOrThrow();
     }
     NDArray embeds = merged.reshape(b, l, config.textConfig().hiddenSize());
@@ -147,7 +147,7 @@ public final class TrainingForward implements AutoCloseable {
       System.arraycopy(p.data(), 0, all, at, p.data().length);
       at += p.data().length;
     }
-    NDArray input = scope.create(all, new Shape(tiles, PixelValues.CHANNELS, first.height(), first.width()));
+    NDArray input = HostArrays.floats(scope, all, new Shape(tiles, PixelValues.CHANNELS, first.height(), first.width()));
     return packing.pack(packing.project(vision.forward(input)), layouts);
   }
 

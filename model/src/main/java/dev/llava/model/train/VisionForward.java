@@ -71,7 +71,7 @@ final class VisionForward {
     int hd = config.headDim();
     NDArray h = layerNorm(x, l.layerNorm1Weight(), l.layerNorm1Bias(), eps);
     NDArray qkv = linear(h, l.qkvWeight(), l.qkvBias()).reshape(t, n, 3, heads, hd).transpose(2, 0, 3, 1, 4);
-    NDArray q = qkv.get(0).mul(scale); // [T, heads, N, hd]
+    NDArray q = qkv.get(0).mul(Activations.scalar(qkv, scale)); // [T, heads, N, hd]
     NDArray kT = qkv.get(1).transpose(0, 1, 3, 2);
     NDArray v = qkv.get(2);
     NDArray probs = q.matMul(kT).softmax(-1); // [T, heads, N, N]

@@ -158,4 +158,58 @@ class TrainingForwardTest {
       }
     }
   }
+
+  /**
+   * Gradients do not depend on when the garbage collector runs between forward and backward. (DJL's
+   * {@code mul(Number)} hands autograd a tensor over a Java buffer that GC may free; see Activations.scalar.)
+   */
+  @Test
+  void gradientsSurviveGarbageCollectionBetweenForwardAndBackward() throws Exception {
+    Path dir = Fixtures.llava15();
+    try (NDManager root = NDManager.newBaseManager();
+        LlavaWeights weights = CheckpointLoader.load(dir, root);
+        TrainingForward forward = new TrainingForward(weights, root)) {
+      EncodedSample plain = fixtureSample(dir, null);
+      boolean[] trainable = new boolean[plain.length()];
+      Arrays.fill(trainable, plain.length() - 6, plain.length(), true);
+      TrainingBatch batch = new TrainingBatch(List.of(fixtureSample(dir, trainable)), Arrays.asList(fixturePixels(dir)));
+      List<TrainableParameters.Parameter> params = TrainableParameters.of(weights).all();
+      params.forEach(p -> p.array().setRequiresGradient(true));
+      try {
+        float[][] quiet = gradients(forward, batch, params, root, false);
+        float[][] collected = gradients(forward, batch, params, root, true);
+        for (int i = 0; i < params.size(); i++) {
+          assertTrue(Arrays.equals(quiet[i], collected[i]), params.get(i).name() + " changed after a GC");
+        }
+      } finally {
+        params.forEach(p -> p.array().setRequiresGradient(false));
+      }
+    }
+  }
+
+  private static float[][] gradients(TrainingForward forward, TrainingBatch batch,
+      List<TrainableParameters.Parameter> params, NDManager root, boolean collectGarbage) throws Exception {
+    float[][] out = new float[params.size()][];
+    try (NDManager m = root.newSubManager()) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray loss = forward.lossSum(batch, m);
+        if (collectGarbage) {
+          for (int i = 0; i < 3; i++) {
+            byte[][] churn = new byte[64][];
+            for (int j = 0; j < churn.length; j++) churn[j] = new byte[1 << 20];
+            System.gc();
+            Thread.sleep(50); // let the Cleaner free unreachable direct buffers
+          }
+        }
+        gc.backward(loss);
+      }
+      for (int i = 0; i < params.size(); i++) {
+        NDArray g = params.get(i).array().getGradient();
+        g.attach(m);
+        out[i] = g.toFloatArray();
+        AdamW.zeroGradient(params.get(i).array());
+      }
+    }
+    return out;
+  }
 }
