@@ -19,6 +19,7 @@ public final class Main {
   static {
     register("up", "run the platform locally (Kafka + the four services)", UpCommand::run);
     ModelCommands.register();
+    TrainCommands.register();
   }
 
   static void register(String name, String summary, Command command) {
