@@ -10,16 +10,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A {@link TrainingSpec} as JSON with the snake_case field names the spec's validation messages use
- * ({@code {"recipe": "stage2", "base_model_dir": "...", "data_path": "...", "max_steps": 100}}): what the trainer
- * service hands to a Kubernetes Job and {@code bin/llava train --spec-json} reads. Fields left out take the
- * recipe's values (when {@code recipe} names one), else the stage's defaults; unknown fields are errors.
+ * A {@link TrainingSpec} as JSON, the file {@code bin/llava train --spec-json} reads. Keys are the record's component
+ * names as the trainer service writes them for a Kubernetes Job ({@code {"stage": "STAGE2_INSTRUCT",
+ * "baseModelDir": "...", "dataPath": "...", "learningRate": 2e-5, ...}}, paths as strings, nulls left out); the
+ * snake_case names of the spec's validation messages ({@code data_path}, {@code max_steps}) are accepted too.
+ * Fields left out take the recipe's values when {@code recipe} is one of {@link Recipes#NAMES}, else the stage's
+ * defaults; unknown fields are errors.
  */
 public final class TrainingSpecJson {
-  public static final List<String> FIELDS = List.of("stage", "recipe", "base_model_dir", "data_path", "image_dir",
-      "output_dir", "template", "learning_rate", "global_batch_size", "micro_batch_size", "max_steps", "epochs",
-      "warmup_ratio", "weight_decay", "max_length", "seed", "train_vision", "train_projector",
-      "train_language_model", "grad_clip", "resume_from");
+  /** The record's component names, which are the keys written. */
+  public static final List<String> FIELDS = List.of("stage", "recipe", "baseModelDir", "dataPath", "imageDir",
+      "outputDir", "template", "learningRate", "globalBatchSize", "microBatchSize", "maxSteps", "epochs",
+      "warmupRatio", "weightDecay", "maxLength", "seed", "trainVision", "trainProjector", "trainLanguageModel",
+      "gradClip", "resumeFrom");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainingSpecJson() {}
@@ -42,11 +45,17 @@ public final class TrainingSpecJson {
     return parse(JSON.readTree(json));
   }
 
-  static TrainingSpec parse(JsonNode o) {
-    if (o == null || !o.isObject()) throw new IllegalArgumentException("a training spec must be a JSON object");
-    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+  static TrainingSpec parse(JsonNode json) {
+    if (json == null || !json.isObject()) throw new IllegalArgumentException("a training spec must be a JSON object");
+    ObjectNode o = JSON.createObjectNode(); // keys normalised to snake_case
+    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!FIELDS.contains(f)) throw new IllegalArgumentException("unknown field '" + f + "' (known: " + FIELDS + ")");
+      String snake = f.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+      if (!FIELDS.contains(f) && !FIELDS.contains(camel(f))) {
+        throw new IllegalArgumentException("unknown field '" + f + "' (known: " + FIELDS + ")");
+      }
+      if (o.has(snake)) throw new IllegalArgumentException("field '" + f + "' given twice (camelCase and snake_case)");
+      o.set(snake, json.get(f));
     }
     String recipe = text(o, "recipe");
     TrainingSpecBuilder b;
@@ -91,7 +100,31 @@ public final class TrainingSpecJson {
     return b.build();
   }
 
+  /** The spec with every non-null component, under the record's component names. */
   public static ObjectNode toJson(TrainingSpec s) {
+    ObjectNode snake = snakeCase(s);
+    ObjectNode o = JSON.createObjectNode();
+    snake.fields().forEachRemaining(e -> {
+      if (!e.getValue().isNull()) o.set(camel(e.getKey()), e.getValue());
+    });
+    return o;
+  }
+
+  private static String camel(String snake) {
+    StringBuilder b = new StringBuilder();
+    boolean up = false;
+    for (char c : snake.toCharArray()) {
+      if (c == '_') {
+        up = true;
+      } else {
+        b.append(up ? Character.toUpperCase(c) : c);
+        up = false;
+      }
+    }
+    return b.toString();
+  }
+
+  private static ObjectNode snakeCase(TrainingSpec s) {
     ObjectNode o = JSON.createObjectNode();
     o.put("stage", s.stage() == null ? null : s.stage().name());
     o.put("recipe", s.recipe());
