@@ -20,6 +20,7 @@ public final class Main {
     register("up", "run the platform locally (Kafka + the four services)", UpCommand::run);
     ModelCommands.register();
     ChatCommand.register();
+    TrainCommands.register();
   }
 
   static boolean has(String name) {

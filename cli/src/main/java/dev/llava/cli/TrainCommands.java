@@ -1,0 +1,208 @@
+package dev.llava.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llava.model.data.AccuracyReport;
+import dev.llava.model.data.GenerationSummary;
+import dev.llava.model.data.LlavaConversationDataset;
+import dev.llava.model.data.QuestionSample;
+import dev.llava.model.data.ShapesDatasetGenerator;
+import dev.llava.model.data.VqaEvaluator;
+import dev.llava.model.runtime.LlavaRuntime;
+import dev.llava.model.train.LlavaTrainer;
+import dev.llava.model.train.ModelEvaluator;
+import dev.llava.model.train.Recipes;
+import dev.llava.model.train.TrainingListener;
+import dev.llava.model.train.TrainingProgress;
+import dev.llava.model.train.TrainingResult;
+import dev.llava.model.train.TrainingSpec;
+import dev.llava.model.train.TrainingSpecBuilder;
+import dev.llava.model.train.TrainingSpecJson;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The data, training and evaluation subcommands: {@code data shapes}, {@code train}, {@code eval}. */
+final class TrainCommands {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Where progress goes (stderr; tests swap it). */
+  static PrintStream progress = System.err;
+
+  private TrainCommands() {}
+
+  static void register() {
+    Main.register("data", "make a dataset: data shapes --out DIR [--count N] [--seed S]", TrainCommands::data);
+    Main.register("train", "train: --recipe demo|stage1|stage2 ... or --spec-json FILE", TrainCommands::train);
+    Main.register("eval", "held-out accuracy of a checkpoint (JSON report)", TrainCommands::eval);
+  }
+
+  static int data(String[] argv, PrintStream out) throws Exception {
+    if (argv.length == 0 || !argv[0].equals("shapes")) {
+      throw new CliException("expected 'data shapes --out DIR [--count N] [--seed S]', got "
+          + (argv.length == 0 ? "nothing" : "'" + argv[0] + "'"));
+    }
+    Args a = new Args("data", argv, 1, Set.of("out", "count", "seed"), Set.of());
+    GenerationSummary s = ShapesDatasetGenerator.generate(Path.of(a.required("out")),
+        positive(a, "count", ShapesDatasetGenerator.DEFAULT_TRAIN_IMAGES), a.intValue("seed", 0));
+    out.println(s.toJson());
+    return 0;
+  }
+
+  static int train(String[] argv, PrintStream out) throws Exception {
+    Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
+        "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit"), Set.of("no-eval"));
+    TrainingSpec spec;
+    Path evalData = null;
+    Path evalImages = null;
+    if (a.get("spec-json", null) != null) {
+      try {
+        spec = TrainingSpecJson.read(Args.existingFile("train", "--spec-json", a.required("spec-json")));
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage());
+      }
+    } else {
+      String recipe = a.required("recipe");
+      if (!Recipes.NAMES.contains(recipe)) {
+        throw new CliException("--recipe must be one of " + Recipes.NAMES + ", got '" + recipe + "'");
+      }
+      TrainingSpecBuilder b;
+      if (recipe.equals("demo")) {
+        Path outDir = Path.of(a.required("out"));
+        Path dataDir = a.get("data", null) == null ? outDir.resolve("data") : a.existingDir("data");
+        if (a.get("data", null) == null) {
+          progress.println("generating the shapes dataset in " + dataDir + " ...");
+          GenerationSummary s = ShapesDatasetGenerator.generate(dataDir,
+              positive(a, "count", ShapesDatasetGenerator.DEFAULT_TRAIN_IMAGES), a.intValue("seed", 0));
+          progress.printf("%d train / %d test images in %.1f s%n", s.trainImages(), s.testImages(),
+              s.elapsedMillis() / 1000.0);
+        } else if (!Files.isRegularFile(dataDir.resolve(ShapesDatasetGenerator.TRAIN_JSON))) {
+          throw new CliException("--data " + dataDir + " has no " + ShapesDatasetGenerator.TRAIN_JSON
+              + " (expected a folder written by 'bin/llava data shapes')");
+        }
+        b = Recipes.demo(dataDir, outDir, a.intValue("seed", 0));
+        evalData = dataDir.resolve(ShapesDatasetGenerator.TEST_JSON);
+        evalImages = dataDir;
+      } else {
+        Path model = a.existingDir("model");
+        Path data = Args.existingFile("train", "--data", a.required("data"));
+        Path images = a.get("images", null) == null ? data.toAbsolutePath().getParent() : a.existingDir("images");
+        Path outDir = a.get("out", null) != null ? Path.of(a.get("out", null))
+            : model.toAbsolutePath().resolveSibling(model.getFileName() + "-" + recipe);
+        b = Recipes.named(recipe).baseModelDir(model).dataPath(data).imageDir(images).outputDir(outDir)
+            .seed(a.intValue("seed", 0));
+      }
+      if (a.get("lr", null) != null) b.learningRate(a.doubleValue("lr", 0));
+      if (a.get("micro-batch", null) != null) b.microBatchSize(positive(a, "micro-batch", 1));
+      if (a.get("batch", null) != null) b.globalBatchSize(positive(a, "batch", 1));
+      if (a.get("epochs", null) != null) b.epochs(positive(a, "epochs", 1));
+      if (a.get("max-steps", null) != null) b.maxSteps(positive(a, "max-steps", 1));
+      if (a.get("resume", null) != null) b.resumeFrom(a.existingDir("resume"));
+      spec = b.build();
+    }
+    List<String> problems = spec.problems();
+    if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
+
+    ProgressBar bar = new ProgressBar(progress, System.console() != null);
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        bar.update(p);
+      }
+
+      @Override
+      public void onLog(String message) {
+        bar.log(message);
+      }
+
+      @Override
+      public void onCheckpoint(Path dir, int step) {
+        bar.log("checkpoint after step " + step + ": " + dir);
+      }
+    };
+    // Ctrl-C / SIGTERM (a Kubernetes Job being stopped): finish the current step, save a resumable checkpoint
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch saved = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        saved.await(10, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "llava-train-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return trainAndReport(spec, listener, bar, stop, evalData, evalImages, a, out);
+    } finally {
+      saved.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running; it returns now that the checkpoint is written
+      }
+    }
+  }
+
+  private static int trainAndReport(TrainingSpec spec, TrainingListener listener, ProgressBar bar, AtomicBoolean stop,
+      Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
+    TrainingResult result;
+    try {
+      result = new LlavaTrainer().run(spec, listener, stop::get);
+    } finally {
+      bar.finish();
+    }
+    var summary = JSON.createObjectNode();
+    summary.put("checkpoint", result.checkpointDir() == null ? null : result.checkpointDir().toString());
+    summary.put("steps", result.steps());
+    summary.put("final_loss", result.finalLoss());
+    summary.put("cancelled", result.cancelled());
+    summary.put("skipped_records", result.skippedRecords());
+    summary.put("train_seconds", bar.elapsedSeconds());
+    if (evalData != null && result.checkpointDir() != null && !result.cancelled() && !a.flag("no-eval")) {
+      AccuracyReport report = evaluate(result.checkpointDir(), evalData, evalImages, a.intValue("eval-limit", 0));
+      Files.writeString(result.checkpointDir().resolve("eval.json"), report.toJson());
+      summary.set("eval", JSON.readTree(report.toJson()));
+    }
+    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+    return result.cancelled() ? 1 : 0;
+  }
+
+  static int eval(String[] argv, PrintStream out) throws Exception {
+    Args a = new Args("eval", argv, 0, Set.of("model", "data", "images", "limit"), Set.of());
+    Path model = a.existingDir("model");
+    Path data = Args.existingFile("eval", "--data", a.required("data"));
+    Path images = a.get("images", null) == null ? data.toAbsolutePath().getParent() : a.existingDir("images");
+    out.println(evaluate(model, data, images, a.intValue("limit", 0)).toJson());
+    return 0;
+  }
+
+  private static AccuracyReport evaluate(Path model, Path data, Path images, int limit) throws Exception {
+    List<QuestionSample> samples = VqaEvaluator.questions(
+        LlavaConversationDataset.load(data, images, LlavaConversationDataset.Options.defaults()));
+    if (samples.isEmpty()) {
+      throw new CliException(data + " has no scored questions (records need meta.types with short-answer or"
+          + " multiple-choice entries, as 'bin/llava data shapes' writes them)");
+    }
+    if (limit > 0 && limit < samples.size()) samples = samples.subList(0, limit);
+    int total = samples.size();
+    long start = System.nanoTime();
+    try (LlavaRuntime runtime = LlavaRuntime.load(model);
+        ModelEvaluator evaluator = new ModelEvaluator(runtime, ModelEvaluator.DEFAULT_MAX_NEW_TOKENS)) {
+      AccuracyReport r = evaluator.evaluate(samples, done -> {
+        if (done == total || done % 50 == 0) progress.printf("eval %d/%d questions%n", done, total);
+      });
+      progress.printf("evaluated %d questions in %.1f s%n", total, (System.nanoTime() - start) / 1e9);
+      return r;
+    }
+  }
+
+  private static int positive(Args a, String name, int fallback) {
+    int v = a.intValue(name, fallback);
+    if (v < 1) throw new CliException("--" + name + " must be >= 1, got " + v);
+    return v;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.llava.model.train;
+
+import dev.llava.model.data.LlavaConversationDataset;
+import dev.llava.model.data.LlavaRecord;
+import dev.llava.model.data.ShapesDatasetGenerator;
+import dev.llava.model.runtime.LlavaRuntime;
+import dev.llava.model.text.ChatTemplate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The named recipes: builders preset to LLaVA-1.5's two stages and to the CPU demo. Every field can be changed
+ * on the returned builder before {@link TrainingSpecBuilder#build()}.
+ *
+ * <ul>
+ *   <li>{@code stage1}: feature alignment, projector only, {@code plain} template, lr 1e-3, global batch 256,
+ *       1 epoch, cosine, warmup 0.03, no weight decay, max length 2048 (LLaVA-1.5's pretrain script).</li>
+ *   <li>{@code stage2}: visual instruction tuning, projector + LLM, the checkpoint's template or vicuna_v1, lr 2e-5,
+ *       global batch 128, otherwise as stage 1 (LLaVA-1.5's finetune script).</li>
+ *   <li>{@code demo}: every part of a fresh tiny LLaVA-NeXT ({@link DemoModel}) trained on the synthetic shapes
+ *       data ({@link ShapesDatasetGenerator}) with vicuna_v1, sized to learn in minutes on two CPU cores.</li>
+ * </ul>
+ */
+public final class Recipes {
+  public static final List<String> NAMES = List.of("demo", "stage1", "stage2");
+
+  /** Micro-batch the stage recipes start from (on CPU memory, not speed, bounds it). */
+  public static final int DEFAULT_MICRO_BATCH = 8;
+
+  private Recipes() {}
+
+  /** A builder preset to the named recipe ({@code demo}, {@code stage1}, {@code stage2}). */
+  public static TrainingSpecBuilder named(String recipe) {
+    return switch (recipe) {
+      case "stage1" -> new TrainingSpecBuilder().recipe("stage1").stage(TrainingStage.STAGE1_ALIGN)
+          .learningRate(1e-3).microBatchSize(DEFAULT_MICRO_BATCH).globalBatchSize(256).epochs(1).warmupRatio(0.03)
+          .weightDecay(0).maxLength(2048).gradClip(1.0);
+      case "stage2" -> new TrainingSpecBuilder().recipe("stage2").stage(TrainingStage.STAGE2_INSTRUCT)
+          .learningRate(2e-5).microBatchSize(DEFAULT_MICRO_BATCH).globalBatchSize(128).epochs(1).warmupRatio(0.03)
+          .weightDecay(0).maxLength(2048).gradClip(1.0);
+      case "demo" -> new TrainingSpecBuilder().recipe("demo").stage(TrainingStage.ALL_PARTS)
+          .learningRate(2e-3).microBatchSize(16).globalBatchSize(32).epochs(3).warmupRatio(0.05)
+          .weightDecay(0.01).maxLength(1024).gradClip(1.0).template(LlavaRuntime.DEFAULT_TEMPLATE);
+      default -> throw new IllegalArgumentException("unknown recipe '" + recipe + "', expected one of " + NAMES);
+    };
+  }
+
+  /** The demo on a shapes dataset folder (as {@link ShapesDatasetGenerator} writes it): trains on train.json. */
+  public static TrainingSpecBuilder demo(Path dataDir, Path outputDir, long seed) {
+    return named("demo").dataPath(dataDir.resolve(ShapesDatasetGenerator.TRAIN_JSON)).imageDir(dataDir)
+        .outputDir(outputDir).seed(seed);
+  }
+
+  /** Creates the fresh model a recipe starts from (only {@code demo} has one), trained tokenizer included. */
+  static Path createFreshModel(TrainingSpec spec, LlavaConversationDataset data, Path dir) throws IOException {
+    if (!"demo".equals(spec.recipe())) {
+      throw new IllegalArgumentException("recipe '" + spec.recipe() + "' does not create a model; set base_model_dir"
+          + " (only recipe 'demo' starts from a fresh model)");
+    }
+    return DemoModel.create(dir, DemoModel.Size.demo(), corpus(data, spec.template()), spec.seed());
+  }
+
+  /** The tokenizer corpus: every record rendered with the template (so its fixed text gets tokens too). */
+  static List<String> corpus(LlavaConversationDataset data, String template) {
+    ChatTemplate t = ChatTemplate.named(template == null ? LlavaRuntime.DEFAULT_TEMPLATE : template);
+    List<String> out = new ArrayList<>();
+    for (LlavaRecord r : data.records()) {
+      String text;
+      try {
+        text = t.renderForTraining(SampleEncoder.messages(r)).text();
+      } catch (RuntimeException e) {
+        continue; // records the template cannot render are skipped later anyway
+      }
+      out.add(text.replace(LlavaRecord.IMAGE_MARKER, " ").replace(TokenizerBuilder.EOS, " "));
+    }
+    return out;
+  }
+}
