@@ -8,6 +8,14 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.google.protobuf.util.JsonFormat;
 import dev.llava.model.generate.SamplingParams;
 import dev.llava.model.image.ImageDecoder;
@@ -104,6 +112,29 @@ class EndToEndTest {
       }
     }
     assertTrue(events.strip().endsWith("data: [DONE]"), events);
+    assertEquals(expected, text.toString());
+  }
+
+  @Test
+  void theOfficialOpenAiSdkStreamsTheSameAnswer() throws Exception {
+    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl("http://localhost:" + port() + "/v1")
+        .apiKey(Clients.KEY).maxRetries(0).build();
+    String dataUrl = "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(image));
+    ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(RealEngines.MODEL)
+        .maxCompletionTokens(MAX_TOKENS)
+        .addUserMessageOfArrayOfContentParts(List.of(
+            ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(dataUrl).build()).build()),
+            ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text(QUESTION).build())))
+        .build();
+    StringBuilder text = new StringBuilder();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+      for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+        for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+          choice.delta().content().ifPresent(text::append);
+        }
+      }
+    }
     assertEquals(expected, text.toString());
   }
 
