@@ -152,9 +152,11 @@ public final class ConversationTemplate implements ChatTemplate {
       if (i % 2 == 0) {
         b.append(userRole).append(": ").append(userText(turns.get(i))).append(sep);
       } else {
-        b.append(assistantRole).append(": ");
+        // the span starts where the generation prompt ("ASSISTANT:") ends: the space is generated too, and
+        // with split digits it is a token of its own ("▁", "2"), as LLaVA's `instruction_len - 2` trains it
+        b.append(assistantRole).append(':');
         int start = b.length();
-        b.append(turns.get(i).text()).append(sep2);
+        b.append(' ').append(turns.get(i).text()).append(sep2);
         spans.add(new TextSpan(start, b.length()));
       }
     }
@@ -175,9 +177,8 @@ public final class ConversationTemplate implements ChatTemplate {
         }
         b.append(sep).append("[INST] ").append(message).append(" [/INST]");
       } else {
-        b.append(' ');
-        int start = b.length();
-        b.append(turns.get(i).text()).append(' ').append(sep2);
+        int start = b.length(); // generation starts right after " [/INST]", so the space is learned too
+        b.append(' ').append(turns.get(i).text()).append(' ').append(sep2);
         spans.add(new TextSpan(start, b.length()));
       }
     }

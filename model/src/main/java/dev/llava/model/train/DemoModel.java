@@ -44,7 +44,7 @@ public final class DemoModel {
 
     /** The demo recipe's model: 96 px tiles of 6x6 patches, about 1 M parameters. */
     public static Size demo() {
-      return new Size(96, 16, 96, 3, 4, 256, 128, 3, 4, 2, 384, 1024, 1000);
+      return new Size(64, 16, 96, 3, 4, 256, 128, 3, 4, 2, 384, 1024, 1000);
     }
 
     /** An even smaller model for tests. */

@@ -26,6 +26,16 @@ import java.util.List;
 public final class Recipes {
   public static final List<String> NAMES = List.of("demo", "stage1", "stage2");
 
+  /** The demo recipe's hyper-parameters; the trainer service's {@code demo} jobs default to the same. */
+  public static final double DEMO_LEARNING_RATE = 2e-3;
+  public static final int DEMO_GLOBAL_BATCH = 16;
+  public static final int DEMO_MICRO_BATCH = 16;
+  public static final int DEMO_EPOCHS = 3;
+  public static final double DEMO_WARMUP_RATIO = 0.05;
+  public static final double DEMO_WEIGHT_DECAY = 0.01;
+  public static final int DEMO_MAX_LENGTH = 1024;
+  public static final double DEMO_GRAD_CLIP = 1.0;
+
   /** Micro-batch the stage recipes start from (on CPU memory, not speed, bounds it). */
   public static final int DEFAULT_MICRO_BATCH = 8;
 
@@ -41,8 +51,9 @@ public final class Recipes {
           .learningRate(2e-5).microBatchSize(DEFAULT_MICRO_BATCH).globalBatchSize(128).epochs(1).warmupRatio(0.03)
           .weightDecay(0).maxLength(2048).gradClip(1.0);
       case "demo" -> new TrainingSpecBuilder().recipe("demo").stage(TrainingStage.ALL_PARTS)
-          .learningRate(2e-3).microBatchSize(16).globalBatchSize(32).epochs(3).warmupRatio(0.05)
-          .weightDecay(0.01).maxLength(1024).gradClip(1.0).template(LlavaRuntime.DEFAULT_TEMPLATE);
+          .learningRate(DEMO_LEARNING_RATE).microBatchSize(DEMO_MICRO_BATCH).globalBatchSize(DEMO_GLOBAL_BATCH)
+          .epochs(DEMO_EPOCHS).warmupRatio(DEMO_WARMUP_RATIO).weightDecay(DEMO_WEIGHT_DECAY)
+          .maxLength(DEMO_MAX_LENGTH).gradClip(DEMO_GRAD_CLIP).template(LlavaRuntime.DEFAULT_TEMPLATE);
       default -> throw new IllegalArgumentException("unknown recipe '" + recipe + "', expected one of " + NAMES);
     };
   }

@@ -37,7 +37,7 @@ class ConversationTemplateTest {
     RenderedChat full = t.renderForTraining(answered());
     assertEquals(VICUNA_SYSTEM + " USER: <image>\nWhat is in the image? ASSISTANT: A cat.</s>"
         + "USER: What color is it? ASSISTANT: Orange.</s>", full.text());
-    assertEquals(List.of("A cat.</s>", "Orange.</s>"), full.assistantTexts());
+    assertEquals(List.of(" A cat.</s>", " Orange.</s>"), full.assistantTexts());
     assertEquals(List.of("</s>"), ConversationTemplate.named("vicuna_v1").stopStrings());
   }
 
@@ -46,7 +46,7 @@ class ConversationTemplateTest {
     ChatTemplate t = ChatTemplate.named("llava_v1");
     assertEquals(LLAVA_SYSTEM + " USER: <image>\nWhat is in the image? ASSISTANT: A cat.</s>"
         + "USER: What color is it? ASSISTANT:", t.prompt(TWO_TURNS));
-    assertEquals(List.of("A cat.</s>", "Orange.</s>"), t.renderForTraining(answered()).assistantTexts());
+    assertEquals(List.of(" A cat.</s>", " Orange.</s>"), t.renderForTraining(answered()).assistantTexts());
   }
 
   @Test
@@ -57,7 +57,7 @@ class ConversationTemplateTest {
     RenderedChat full = t.renderForTraining(answered());
     assertEquals("[INST] <image>\nWhat is in the image? [/INST] A cat. </s>[INST] What color is it? [/INST]"
         + " Orange. </s>", full.text());
-    assertEquals(List.of("A cat. </s>", "Orange. </s>"), full.assistantTexts());
+    assertEquals(List.of(" A cat. </s>", " Orange. </s>"), full.assistantTexts());
     assertEquals(List.of("</s>"), ConversationTemplate.named("mistral_instruct").stopStrings());
   }
 
@@ -78,6 +78,24 @@ class ConversationTemplateTest {
         + "What color is it?<|im_end|><|im_start|>assistant\n", t.prompt(TWO_TURNS));
     assertEquals(List.of("A cat.<|im_end|>", "Orange.<|im_end|>"), t.renderForTraining(answered()).assistantTexts());
     assertEquals(List.of("<|im_end|>"), ConversationTemplate.named("chatml_direct").stopStrings());
+  }
+
+  /**
+   * Every trained span starts exactly where the generation prompt for that turn ends, so training teaches what
+   * inference must generate, separator space included (with split digits " 2" is "▁" + "2").
+   */
+  @Test
+  void trainedSpansStartWhereTheGenerationPromptEnds() {
+    for (String name : List.of("vicuna_v1", "llava_v1", "mistral_instruct", "chatml_direct")) {
+      ChatTemplate t = ChatTemplate.named(name);
+      List<ChatMessage> all = answered();
+      RenderedChat full = t.renderForTraining(all);
+      String prefixOfFirst = t.prompt(all.subList(0, 1));
+      String prefixOfSecond = t.prompt(all.subList(0, 3));
+      assertEquals(prefixOfFirst.length(), full.assistantSpans().get(0).start(), name + " first answer");
+      assertEquals(prefixOfSecond.length(), full.assistantSpans().get(1).start(), name + " second answer");
+      assertEquals(prefixOfSecond, full.text().substring(0, prefixOfSecond.length()), name);
+    }
   }
 
   @Test

@@ -10,8 +10,8 @@ import java.util.Optional;
  * <p>{@code llava-1.5} is the paper's recipe (PAPERS.md): stage 1 lr 1e-3, global batch 256 (32 per device on 8
  * GPUs); stage 2 lr 2e-5, global batch 128 (16 per device); 1 epoch, warmup ratio 0.03, weight decay 0, max length
  * 2048, gradient clipping at 1.0 (the HF Trainer's default the reference scripts keep). {@code demo} trains every
- * part of a tiny model from scratch on a CPU in minutes; its numbers are placeholders until the in-JVM trainer
- * (LlavaTrainer) settles its own.
+ * part of a tiny model from scratch on a CPU; its numbers are the in-JVM trainer's own demo recipe
+ * ({@code dev.llava.model.train.Recipes}), so a demo job and {@code bin/llava train --recipe demo} agree.
  */
 public final class Recipes {
   public static final String LLAVA_1_5 = "llava-1.5";
@@ -23,7 +23,11 @@ public final class Recipes {
 
   private static final Defaults STAGE1 = new Defaults(LLAVA_1_5, 1e-3, 256, 32, 1, 0.03, 0.0, 2048, 1.0);
   private static final Defaults STAGE2 = new Defaults(LLAVA_1_5, 2e-5, 128, 16, 1, 0.03, 0.0, 2048, 1.0);
-  private static final Defaults DEMO_DEFAULTS = new Defaults(DEMO, 1e-3, 16, 8, 1, 0.03, 0.0, 512, 1.0);
+  private static final Defaults DEMO_DEFAULTS = new Defaults(DEMO, dev.llava.model.train.Recipes.DEMO_LEARNING_RATE,
+      dev.llava.model.train.Recipes.DEMO_GLOBAL_BATCH, dev.llava.model.train.Recipes.DEMO_MICRO_BATCH,
+      dev.llava.model.train.Recipes.DEMO_EPOCHS, dev.llava.model.train.Recipes.DEMO_WARMUP_RATIO,
+      dev.llava.model.train.Recipes.DEMO_WEIGHT_DECAY, dev.llava.model.train.Recipes.DEMO_MAX_LENGTH,
+      dev.llava.model.train.Recipes.DEMO_GRAD_CLIP);
 
   private Recipes() {}
 

@@ -74,6 +74,9 @@ class SpecResolverTest {
     assertNull(r.spec().baseModelDir());
     assertEquals("demo", r.spec().recipe());
     assertTrue(r.spec().trainVision() && r.spec().trainProjector() && r.spec().trainLanguageModel());
+    assertEquals(dev.llava.model.train.Recipes.DEMO_LEARNING_RATE, r.spec().learningRate(), "bin/llava's demo");
+    assertEquals(dev.llava.model.train.Recipes.DEMO_GLOBAL_BATCH, r.spec().globalBatchSize());
+    assertEquals(dev.llava.model.train.Recipes.DEMO_MAX_LENGTH, r.spec().maxLength());
   }
 
   @Test
