@@ -2,6 +2,7 @@ package dev.llava.trainer.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,6 +139,13 @@ public interface TrainerConfig {
     Optional<String> memoryRequest();
 
     Optional<String> memoryLimit();
+
+    /**
+     * How often the runner reads a running job's {@code <output_dir>/metrics.jsonl} (on the shared volume) for
+     * its PROGRESS events; "5s", "500ms" or ISO-8601.
+     */
+    @WithDefault("5s")
+    Duration metricsPollInterval();
   }
 
   interface Kafka {

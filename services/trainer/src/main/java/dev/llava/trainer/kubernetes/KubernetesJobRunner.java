@@ -1,6 +1,7 @@
 package dev.llava.trainer.kubernetes;
 
 import dev.llava.model.runtime.ModelRevision;
+import dev.llava.model.train.MetricsLog;
 import dev.llava.proto.v1.JobState;
 import dev.llava.proto.v1.ModelRef;
 import dev.llava.trainer.jobs.JobRecord;
@@ -27,7 +28,10 @@ import java.util.logging.Logger;
  * success the checkpoint in output_dir (on the shared volume the trainer mounts too) is announced. CancelJob
  * deletes the Job with background propagation, so its pod goes with it.
  *
- * <p>Progress (step, loss) of a pod is not followed yet: a Kubernetes job reports state changes only.
+ * <p>Progress: the pod's trainer appends one line per optimizer step to {@code <output_dir>/metrics.jsonl} on that
+ * volume. While the job runs, a {@link MetricsFileFollower} reads the new lines every
+ * {@code metrics-poll-interval} and reports each as the job's PROGRESS, as the local runner does. Following stops
+ * when the job ends; on success or failure the file is read a last time first, so the job shows its last step.
  */
 public final class KubernetesJobRunner implements JobRunner {
   private static final Logger LOG = Logger.getLogger(KubernetesJobRunner.class.getName());
@@ -35,6 +39,7 @@ public final class KubernetesJobRunner implements JobRunner {
   private final KubernetesClient client;
   private final KubernetesJobSettings settings;
   private final TrainingJobFactory factory;
+  private final MetricsFileFollower metrics;
   private final String namespace;
   /** The jobs this runner started and that have not finished, by job id. */
   private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
@@ -46,6 +51,7 @@ public final class KubernetesJobRunner implements JobRunner {
     this.client = client;
     this.settings = settings;
     this.factory = new TrainingJobFactory(settings, template, client.getKubernetesSerialization());
+    this.metrics = new MetricsFileFollower(settings.metricsPollInterval());
     this.namespace = settings.namespace().orElseGet(() -> client.getNamespace() == null ? "default"
         : client.getNamespace());
     this.watchProblem = "not watching training Jobs in namespace " + namespace + " yet (waiting for the API"
@@ -102,10 +108,13 @@ public final class KubernetesJobRunner implements JobRunner {
     Job job = factory.build(record.id(), TrainingSpecJson.write(record.spec()), gpus, img);
     String name = job.getMetadata().getName();
     jobs.put(record.id(), record);
+    // Before the Job exists, so that only what its pod writes counts, not a log an earlier run left there.
+    metrics.expect(record.id(), record.spec().outputDir().resolve(MetricsLog.FILE), record::progress);
     try {
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     } catch (RuntimeException e) {
       jobs.remove(record.id());
+      metrics.stop(record.id(), false);
       throw e;
     }
     record.log("created Kubernetes Job " + name + " in namespace " + namespace + " (image " + img + ", "
@@ -124,6 +133,7 @@ public final class KubernetesJobRunner implements JobRunner {
     // Finish first, so the informer's DELETED that follows finds a finished job and changes nothing.
     record.finish(JobState.JOB_STATE_CANCELLED, "cancelled: Kubernetes Job " + name + " deleted", null);
     jobs.remove(record.id());
+    metrics.stop(record.id(), false);
     try {
       client.batch().v1().jobs().inNamespace(namespace).withName(name)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
@@ -139,13 +149,19 @@ public final class KubernetesJobRunner implements JobRunner {
     }
     JobStatusMapping.Observed o = JobStatusMapping.observe(job);
     switch (o.state()) {
-      case JOB_STATE_RUNNING -> record.start(o.message());
+      case JOB_STATE_RUNNING -> {
+        record.start(o.message());
+        metrics.follow(record.id());
+      }
       case JOB_STATE_SUCCEEDED -> {
+        // The steps logged since the last read, while the job still runs: the final step is its checkpoint's.
+        metrics.stop(record.id(), true);
         Path checkpoint = announceCheckpoint(record);
         record.finish(JobState.JOB_STATE_SUCCEEDED, o.message(), checkpoint);
         jobs.remove(record.id());
       }
       case JOB_STATE_FAILED -> {
+        metrics.stop(record.id(), true);   // how far it got
         record.finish(JobState.JOB_STATE_FAILED, o.message(), null);
         jobs.remove(record.id());
       }
@@ -157,6 +173,7 @@ public final class KubernetesJobRunner implements JobRunner {
     JobRecord record = recordOf(job);
     if (record != null) {
       jobs.remove(record.id());
+      metrics.stop(record.id(), false);
       record.finish(JobState.JOB_STATE_FAILED, "Kubernetes Job " + job.getMetadata().getName()
           + " was deleted before it finished", null);
     }
@@ -210,5 +227,6 @@ public final class KubernetesJobRunner implements JobRunner {
     if (informer != null) {
       informer.close();
     }
+    metrics.close();
   }
 }

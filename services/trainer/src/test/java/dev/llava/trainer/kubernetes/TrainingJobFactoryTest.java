@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,7 @@ class TrainingJobFactoryTest {
       Optional<String> memoryLimit) {
     return new KubernetesJobSettings(Optional.empty(), Optional.of("img:1"), Optional.empty(), "trainer", List.of("bin/llava"),
         "llava-training-job", 3600, 7200, "nvidia", tolerations, nodeSelector, Optional.empty(), Optional.empty(),
-        Optional.empty(), memoryLimit);
+        Optional.empty(), memoryLimit, Duration.ofSeconds(5));
   }
 
   private static Job build(Job template, int gpus) {
