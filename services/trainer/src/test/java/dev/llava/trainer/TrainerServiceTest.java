@@ -49,7 +49,7 @@ class TrainerServiceTest {
     try {
       var stub = TrainingGrpc.newBlockingStub(channel);
       Job job = stub.submitJob(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setRecipe("demo")
-          .setDataPath(TestData.trainJson().toString()).setGlobalBatchSize(2)).build());
+          .setDataPath(TestData.trainJson().toString()).setGlobalBatchSize(2).setEpochs(1)).build());
       await().atMost(Duration.ofSeconds(20)).until(() -> stub.getJob(GetJobRequest.newBuilder().setId(job.getId())
           .build()).getState() == JobState.JOB_STATE_SUCCEEDED);
     } finally {

@@ -66,7 +66,8 @@ class TrainingGrpcTest {
     Job job = stub.submitJob(submit(demo()));
     assertEquals(JobState.JOB_STATE_QUEUED, job.getState());
     assertEquals("demo", job.getSpec().getRecipe());
-    assertEquals(1e-3, job.getSpec().getLearningRate(), "the recipe's defaults are filled in");
+    assertEquals(dev.llava.model.train.Recipes.DEMO_LEARNING_RATE, job.getSpec().getLearningRate(),
+        "the recipe's defaults are filled in");
 
     List<JobEvent> streamed = new ArrayList<>();
     stub.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build()).forEachRemaining(streamed::add);
@@ -141,7 +142,7 @@ class TrainingGrpcTest {
   }
 
   private static JobSpec.Builder demo() {
-    return JobSpec.newBuilder().setRecipe("demo").setDataPath(TestData.trainJson().toString()).setGlobalBatchSize(2);
+    return JobSpec.newBuilder().setRecipe("demo").setDataPath(TestData.trainJson().toString()).setGlobalBatchSize(2).setEpochs(1);
   }
 
   private static SubmitJobRequest submit(JobSpec.Builder spec) {

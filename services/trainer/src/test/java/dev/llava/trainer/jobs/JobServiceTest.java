@@ -65,7 +65,8 @@ class JobServiceTest {
     assertEquals(output.toString(), checkpoint.getCheckpointDir());
     JobEvent step1 = events.get(3);
     assertEquals(5, step1.getTotalSteps());
-    assertEquals(1e-3, step1.getLearningRate(), 1e-12, "warmup of ceil(0.03 * 5) = 1 step reaches the peak");
+    assertEquals(dev.llava.model.train.Recipes.DEMO_LEARNING_RATE, step1.getLearningRate(), 1e-12,
+        "a warmup of ceil(0.05 * 5) = 1 step reaches the peak");
     assertEquals(200.0, step1.getSamplesPerSecond(), 1e-9, "2 sequences per 10 ms step");
     for (int i = 1; i < events.size(); i++) {
       assertTrue(events.get(i).getTimeMs() >= events.get(i - 1).getTimeMs());

@@ -56,7 +56,7 @@ public final class JobsFixture implements AutoCloseable {
   /** The demo recipe on the ten conversations, two per step: five steps. */
   public JobSpec.Builder demoSpec() {
     return JobSpec.newBuilder().setStage(TrainingStage.ALL_PARTS).setRecipe("demo").setDataPath(data.toString())
-        .setGlobalBatchSize(2).setModelName("tiny-demo");
+        .setGlobalBatchSize(2).setEpochs(1).setModelName("tiny-demo");
   }
 
   @Override

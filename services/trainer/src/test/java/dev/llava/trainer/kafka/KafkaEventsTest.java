@@ -50,7 +50,7 @@ class KafkaEventsTest {
   @Test
   void everyEventOfAJobReachesTheEventsTopicInOrderKeyedByJobId() throws Exception {
     Job job = jobs.submit(JobSpec.newBuilder().setRecipe("demo").setDataPath(TestData.trainJson().toString())
-        .setGlobalBatchSize(2).setModelName("kafka-demo").build());
+        .setGlobalBatchSize(2).setEpochs(1).setModelName("kafka-demo").build());
 
     List<JobEvent> onTopic = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer = consumer()) {
@@ -71,7 +71,7 @@ class KafkaEventsTest {
   @Test
   void aPublishedCheckpointIsAnnouncedOnTheCompactedModelsTopic() throws Exception {
     Job job = jobs.submit(JobSpec.newBuilder().setRecipe("demo").setDataPath(TestData.trainJson().toString())
-        .setGlobalBatchSize(2).setMaxSteps(2).setModelName("registry-demo").build());
+        .setGlobalBatchSize(2).setEpochs(1).setMaxSteps(2).setModelName("registry-demo").build());
 
     JsonNode announced = null;
     try (KafkaConsumer<String, String> consumer = consumer()) {

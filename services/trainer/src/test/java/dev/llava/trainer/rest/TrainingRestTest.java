@@ -32,7 +32,7 @@ class TrainingRestTest {
   @Test
   void submitGetAndListAJobInProtobufJson() {
     var created = given().contentType(ContentType.JSON)
-        .body("{\"recipe\": \"demo\", \"data_path\": \"" + TestData.trainJson() + "\", \"globalBatchSize\": 2,"
+        .body("{\"recipe\": \"demo\", \"data_path\": \"" + TestData.trainJson() + "\", \"globalBatchSize\": 2, \"epochs\": 1,"
             + " \"model_name\": \"rest-demo\"}")
         .post("/v1/training/jobs")
         .then().statusCode(201)
@@ -125,7 +125,7 @@ class TrainingRestTest {
 
   /** A demo job (its output dir defaults to <work-dir>/<id>, so jobs never share one). */
   private static String body(String extra) {
-    return "{\"recipe\": \"demo\", \"dataPath\": \"" + TestData.trainJson() + "\", \"globalBatchSize\": 2" + extra
+    return "{\"recipe\": \"demo\", \"dataPath\": \"" + TestData.trainJson() + "\", \"globalBatchSize\": 2, \"epochs\": 1" + extra
         + "}";
   }
 }
