@@ -8,6 +8,7 @@ import dev.llava.model.data.QuestionSample;
 import dev.llava.model.data.ShapesDatasetGenerator;
 import dev.llava.model.data.VqaEvaluator;
 import dev.llava.model.runtime.LlavaRuntime;
+import dev.llava.model.train.DemoCurriculum;
 import dev.llava.model.train.LlavaTrainer;
 import dev.llava.model.train.ModelEvaluator;
 import dev.llava.model.train.Recipes;
@@ -56,6 +57,7 @@ final class TrainCommands {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
         "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit"), Set.of("no-eval"));
     TrainingSpec spec;
+    TrainingSpecBuilder curriculum = null; // the demo's two phases (warm-up split first) when the data has one
     Path evalData = null;
     Path evalImages = null;
     if (a.get("spec-json", null) != null) {
@@ -102,6 +104,7 @@ final class TrainCommands {
       if (a.get("max-steps", null) != null) b.maxSteps(positive(a, "max-steps", 1));
       if (a.get("resume", null) != null) b.resumeFrom(a.existingDir("resume"));
       spec = b.build();
+      if (recipe.equals("demo") && DemoCurriculum.applies(evalImages)) curriculum = b;
     }
     List<String> problems = spec.problems();
     if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
@@ -136,7 +139,7 @@ final class TrainCommands {
     }, "llava-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return trainAndReport(spec, listener, bar, stop, evalData, evalImages, a, out);
+      return trainAndReport(spec, curriculum, listener, bar, stop, evalData, evalImages, a, out);
     } finally {
       saved.countDown();
       try {
@@ -147,11 +150,12 @@ final class TrainCommands {
     }
   }
 
-  private static int trainAndReport(TrainingSpec spec, TrainingListener listener, ProgressBar bar, AtomicBoolean stop,
-      Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
+  private static int trainAndReport(TrainingSpec spec, TrainingSpecBuilder curriculum, TrainingListener listener,
+      ProgressBar bar, AtomicBoolean stop, Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
     TrainingResult result;
     try {
-      result = new LlavaTrainer().run(spec, listener, stop::get);
+      result = curriculum != null ? DemoCurriculum.run(curriculum, evalImages, listener, stop::get)
+          : new LlavaTrainer().run(spec, listener, stop::get);
     } finally {
       bar.finish();
     }

@@ -1,0 +1,54 @@
+package dev.llava.model.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llava.model.data.ShapesDatasetGenerator;
+import dev.llava.model.runtime.LlavaRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo's two phases: warm-up checkpoint, then the full task from it; a rerun skips a finished warm-up. */
+class DemoCurriculumTest {
+  @Test
+  void warmupThenFullTaskAndARerunSkipsAFinishedWarmup(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("shapes");
+    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2, 12));
+    assertTrue(DemoCurriculum.applies(data));
+    Path out = tmp.resolve("demo");
+    List<String> logs = new ArrayList<>();
+    List<Integer> totals = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        if (p.step() == 1) totals.add(p.totalSteps());
+      }
+
+      @Override
+      public void onLog(String message) {
+        logs.add(message);
+      }
+    };
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), data, listener, () -> false);
+    assertEquals(out, result.checkpointDir());
+    assertEquals(2, result.steps());
+    assertEquals(List.of((12 * DemoCurriculum.WARMUP_EPOCHS + Recipes.DEMO_GLOBAL_BATCH - 1) / Recipes.DEMO_GLOBAL_BATCH, 2),
+        totals, "phase 1 runs its epochs over warmup.json, phase 2 the builder's settings");
+    assertTrue(Files.isRegularFile(out.resolve("warmup/model.safetensors")));
+    assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), logs.toString());
+    try (LlavaRuntime runtime = LlavaRuntime.load(out)) {
+      assertTrue(runtime.patchesPerTile() > 0, "the final checkpoint loads");
+    }
+
+    logs.clear();
+    totals.clear();
+    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), data, listener, () -> false);
+    assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished warm-up rerun: " + logs);
+    assertEquals(List.of(1), totals);
+  }
+}
