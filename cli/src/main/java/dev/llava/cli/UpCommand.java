@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code bin/llava up}: the whole platform on localhost — a KRaft Kafka broker and the four services as separate
@@ -61,7 +62,9 @@ final class UpCommand {
         "-Dllava.orchestrator.auth.api-keys=" + a.get("api-key", "")));
 
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
     Thread shutdown = new Thread(() -> {
+      stopping.set(true); // processes exiting from here on are ours, not failures
       out.println();
       out.println("stopping...");
       for (int i = processes.size() - 1; i >= 0; i--) {
@@ -98,10 +101,14 @@ final class UpCommand {
     // Stay up until a process dies (report it) or Ctrl-C runs the shutdown hook.
     while (true) {
       for (ManagedProcess p : processes) {
-        if (!p.alive()) {
+        if (!p.alive() && !stopping.get()) {
           out.println(p.name + " stopped unexpectedly; see " + p.log);
           return 1; // the shutdown hook stops the others
         }
+      }
+      if (stopping.get()) {
+        stopped.await();
+        return 0;
       }
       Thread.sleep(1000);
     }
