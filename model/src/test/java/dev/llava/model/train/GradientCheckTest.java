@@ -12,7 +12,6 @@ import dev.llava.model.checkpoint.LlavaWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,11 +35,7 @@ class GradientCheckTest {
     try (NDManager root = NDManager.newBaseManager();
         LlavaWeights weights = CheckpointLoader.load(dir, root);
         TrainingForward forward = new TrainingForward(weights, root)) {
-      EncodedSample plain = TrainingForwardTest.fixtureSample(dir, null);
-      boolean[] trainable = new boolean[plain.length()];
-      Arrays.fill(trainable, plain.length() - 6, plain.length(), true);
-      TrainingBatch batch = new TrainingBatch(List.of(TrainingForwardTest.fixtureSample(dir, trainable)),
-          Arrays.asList(TrainingForwardTest.fixturePixels(dir)));
+      TrainingBatch batch = TrainingForwardTest.lastTokensTrained(dir, 6);
       List<TrainableParameters.Parameter> params = TrainableParameters.of(weights).all().stream()
           .filter(p -> CHECKED.contains(p.name())).toList();
       assertTrue(params.size() == CHECKED.size(), "checked tensors found: " + params.size());

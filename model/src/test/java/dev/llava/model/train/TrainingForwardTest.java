@@ -46,6 +46,14 @@ class TrainingForwardTest {
     return new EncodedSample("fixture", ids, trainable == null ? new boolean[ids.length] : trainable, image, layout);
   }
 
+  /** The fixture's prompt with its last {@code n} tokens trained, with the reference pixels, as a one-row batch. */
+  static TrainingBatch lastTokensTrained(Path dir, int n) throws IOException {
+    int length = fixtureSample(dir, null).length();
+    boolean[] trainable = new boolean[length];
+    Arrays.fill(trainable, length - n, length, true);
+    return new TrainingBatch(List.of(fixtureSample(dir, trainable)), Arrays.asList(fixturePixels(dir)));
+  }
+
   static PixelValues fixturePixels(Path dir) throws IOException {
     Npy.Array px = Npy.read(dir.resolve("expected/pixel_values.npy"));
     long[] s = px.shape();
@@ -131,14 +139,10 @@ class TrainingForwardTest {
     try (NDManager root = NDManager.newBaseManager();
         LlavaWeights weights = CheckpointLoader.load(dir, root);
         TrainingForward forward = new TrainingForward(weights, root)) {
-      EncodedSample plain = fixtureSample(dir, null);
-      boolean[] trainable = new boolean[plain.length()];
-      Arrays.fill(trainable, plain.length() - 6, plain.length(), true);
-      EncodedSample sample = fixtureSample(dir, trainable);
+      TrainingBatch batch = lastTokensTrained(dir, 6);
       List<TrainableParameters.Parameter> params = TrainableParameters.of(weights).all();
       params.forEach(p -> p.array().setRequiresGradient(true));
       try (NDManager m = root.newSubManager()) {
-        TrainingBatch batch = new TrainingBatch(List.of(sample), Arrays.asList(fixturePixels(dir)));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           NDArray loss = forward.lossSum(batch, m);
           assertTrue(Float.isFinite(loss.getFloat()) && loss.getFloat() > 0, "loss " + loss.getFloat());
@@ -169,10 +173,7 @@ class TrainingForwardTest {
     try (NDManager root = NDManager.newBaseManager();
         LlavaWeights weights = CheckpointLoader.load(dir, root);
         TrainingForward forward = new TrainingForward(weights, root)) {
-      EncodedSample plain = fixtureSample(dir, null);
-      boolean[] trainable = new boolean[plain.length()];
-      Arrays.fill(trainable, plain.length() - 6, plain.length(), true);
-      TrainingBatch batch = new TrainingBatch(List.of(fixtureSample(dir, trainable)), Arrays.asList(fixturePixels(dir)));
+      TrainingBatch batch = lastTokensTrained(dir, 6);
       List<TrainableParameters.Parameter> params = TrainableParameters.of(weights).all();
       params.forEach(p -> p.array().setRequiresGradient(true));
       try {
