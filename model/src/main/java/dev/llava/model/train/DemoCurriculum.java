@@ -4,7 +4,6 @@ import dev.llava.model.data.LlavaConversationDataset;
 import dev.llava.model.data.ShapesDatasetGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -45,9 +44,7 @@ public final class DemoCurriculum {
     if (main.resumeFrom == null && !isCheckpoint(warmupDir)) {
       LlavaConversationDataset train = LlavaConversationDataset.load(main.dataPath);
       LlavaConversationDataset warmup = LlavaConversationDataset.load(dataDir.resolve(ShapesDatasetGenerator.WARMUP_JSON));
-      List<String> corpus = new ArrayList<>(Recipes.corpus(train, main.template));
-      corpus.addAll(Recipes.corpus(warmup, main.template));
-      Path init = DemoModel.create(out.resolve("init"), DemoModel.Size.demo(), corpus, main.seed);
+      Path init = Recipes.createFreshModel(main.build(), List.of(train, warmup), out.resolve("init"));
       listener.onLog("phase 1/2: warm-up on " + ShapesDatasetGenerator.WARMUP_JSON + " (one large object per image)");
       TrainingSpec phase1 = Recipes.named("demo").baseModelDir(init)
           .dataPath(dataDir.resolve(ShapesDatasetGenerator.WARMUP_JSON)).imageDir(dataDir).outputDir(warmupDir)
