@@ -57,7 +57,7 @@ final class TrainCommands {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
         "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit"), Set.of("no-eval"));
     TrainingSpec spec;
-    TrainingSpecBuilder curriculum = null; // the demo's two phases (warm-up split first) when the data has one
+    TrainingSpecBuilder curriculum = null; // the demo's two phases (vision pre-training first) on a shapes folder
     Path evalData = null;
     Path evalImages = null;
     if (a.get("spec-json", null) != null) {

@@ -18,9 +18,6 @@ public final class SceneSampler {
   public static final int MAX_SIDE = 900;
   public static final int MAX_OBJECTS = 4;
 
-  // a single large object's bounding radius as a fraction of the image's shorter side
-  static final double SINGLE_MIN_RADIUS = 0.45;
-  static final double SINGLE_MAX_RADIUS = 0.9;
   // object bounding radius as a fraction of the smaller grid-cell side
   private static final double MIN_RADIUS = 0.25;
   private static final double MAX_RADIUS = 0.45;
@@ -44,23 +41,6 @@ public final class SceneSampler {
       objects.add(sampleObject(region, width, height, random));
     }
     return new Scene(width, height, background, objects);
-  }
-
-  /**
-   * One object in the centre whose bounding radius is {@link #SINGLE_MIN_RADIUS}..{@link #SINGLE_MAX_RADIUS} of
-   * the shorter side (at the top of that range it is cropped by the image edges), on any background: the easy
-   * end of the size range, where most image tokens show the object.
-   */
-  public static Scene sampleSingle(RandomGenerator random) {
-    int width = side(random);
-    int height = random.nextDouble() < 0.35 ? width : side(random);
-    Background background = sampleBackground(random);
-    ShapeKind shape = ShapeKind.values()[random.nextInt(ShapeKind.values().length)];
-    ShapeColor color = ShapeColor.values()[random.nextInt(ShapeColor.values().length)];
-    double radius = random.nextDouble(SINGLE_MIN_RADIUS, SINGLE_MAX_RADIUS) * Math.min(width, height);
-    double rotation = shape == ShapeKind.TRIANGLE ? random.nextDouble(-8, 8) : 0;
-    return new Scene(width, height, background, List.of(new SceneObject(shape, color, Region.CENTER,
-        round2(width / 2.0), round2(height / 2.0), round2(radius), round2(rotation), color.sampleRgb(random), 0)));
   }
 
   // log-uniform in [MIN_SIDE, MAX_SIDE]: every AnyRes grid still occurs, but small images are more

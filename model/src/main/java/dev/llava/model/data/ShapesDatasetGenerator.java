@@ -32,15 +32,8 @@ import java.util.random.RandomGenerator;
  *   train.json                    stage 2: multi-turn VQA / multiple choice / description per train
  *                                 image, plus a few text-only records
  *   test.json                     held-out stage-2 records, same format
- *   warmup.json                   stage-2 records about one large centred object (images/warmup_*.png)
  *   dataset_info.json             seed, counts, question types
  * </pre>
- *
- * <p>The warm-up split ({@code warmup.json}, {@code images/warmup_*.png}) shows one large centred object per image:
- * the easy end of the size range, where most image tokens show the object. A model trained from scratch learns to
- * read image tokens there first; started on full scenes, where an answer depends on the few tokens of a small
- * object on a varied background, its vision features collapse to a constant instead (see the README's training
- * notes). The held-out split is always the full task.
  *
  * <p>Every record is standard LLaVA data ({@code id}, {@code image}, {@code conversations}) plus a
  * {@code meta} object: {@code types} holds the {@link QuestionType#id()} of each gpt answer in order,
@@ -55,7 +48,6 @@ public final class ShapesDatasetGenerator {
   public static final String IMAGES_DIR = "images";
   public static final String TRAIN_JSON = "train.json";
   public static final String TEST_JSON = "test.json";
-  public static final String WARMUP_JSON = "warmup.json";
   public static final String CAPTIONS_JSON = "captions.json";
   public static final String INFO_JSON = "dataset_info.json";
 
@@ -67,15 +59,10 @@ public final class ShapesDatasetGenerator {
    * @param maxTurns most question/answer pairs per conversation
    * @param textOnlyEvery one text-only record after every this many train records (0: none)
    * @param threads image render/encode threads
-   * @param warmupImages images of the warm-up split ({@code warmup.json}: one large centred object each,
-   *     {@link SceneSampler#sampleSingle}); 0 writes none
    */
   public record Config(int trainImages, int testImages, long seed, int minTurns, int maxTurns, int textOnlyEvery,
-      int threads, int warmupImages) {
+      int threads) {
     public Config {
-      if (warmupImages < 0) {
-        throw new IllegalArgumentException("warmupImages must be >= 0, got " + warmupImages);
-      }
       if (trainImages < 1 || testImages < 1) {
         throw new IllegalArgumentException("need at least one train and one test image, got train=" + trainImages
             + " test=" + testImages);
@@ -86,23 +73,16 @@ public final class ShapesDatasetGenerator {
       }
     }
 
-    /** No warm-up split. */
-    public Config(int trainImages, int testImages, long seed, int minTurns, int maxTurns, int textOnlyEvery,
-        int threads) {
-      this(trainImages, testImages, seed, minTurns, maxTurns, textOnlyEvery, threads, 0);
-    }
-
-    /** Demo sizes: 2000 train / 200 test / 2000 warm-up images, 3-5 turns, 2% text-only, all cores. */
+    /** Demo sizes: 2000 train / 200 test images, 3-5 turns, 2% text-only, all cores. */
     public static Config defaults(long seed) {
       return new Config(DEFAULT_TRAIN_IMAGES, DEFAULT_TEST_IMAGES, seed, 3, 5, 50,
-          Runtime.getRuntime().availableProcessors(), DEFAULT_TRAIN_IMAGES);
+          Runtime.getRuntime().availableProcessors());
     }
   }
 
   private enum Split {
     TRAIN(0x7452L),
-    TEST(0x7E57L),
-    WARMUP(0x3A4DL);
+    TEST(0x7E57L);
 
     final long salt;
 
@@ -137,7 +117,7 @@ public final class ShapesDatasetGenerator {
   public static GenerationSummary generate(Path outDir, int count, long seed) throws IOException {
     Config defaults = Config.defaults(seed);
     return generate(outDir, new Config(count, Math.max(1, count / 10), seed, defaults.minTurns(),
-        defaults.maxTurns(), defaults.textOnlyEvery(), defaults.threads(), count));
+        defaults.maxTurns(), defaults.textOnlyEvery(), defaults.threads()));
   }
 
   public static GenerationSummary generate(Path outDir, Config config) throws IOException {
@@ -146,12 +126,10 @@ public final class ShapesDatasetGenerator {
     Map<String, Integer> byType = new TreeMap<>();
     List<Sample> train;
     List<Sample> test;
-    List<Sample> warmup;
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, config.threads()));
     try {
       train = renderSplit(outDir, Split.TRAIN, config.trainImages(), config, pool);
       test = renderSplit(outDir, Split.TEST, config.testImages(), config, pool);
-      warmup = renderSplit(outDir, Split.WARMUP, config.warmupImages(), config, pool);
     } finally {
       pool.shutdownNow();
     }
@@ -169,13 +147,6 @@ public final class ShapesDatasetGenerator {
     try (LlavaJsonWriter out = LlavaJsonWriter.open(outDir.resolve(TEST_JSON))) {
       for (Sample sample : test) {
         out.write(imageRecord(sample, byType));
-      }
-    }
-    if (!warmup.isEmpty()) {
-      try (LlavaJsonWriter out = LlavaJsonWriter.open(outDir.resolve(WARMUP_JSON))) {
-        for (Sample sample : warmup) {
-          out.write(imageRecord(sample, new TreeMap<>()));
-        }
       }
     }
     try (LlavaJsonWriter out = LlavaJsonWriter.open(outDir.resolve(CAPTIONS_JSON))) {
@@ -198,7 +169,7 @@ public final class ShapesDatasetGenerator {
       int index = i;
       futures.add(pool.submit(() -> {
         RandomGenerator random = new SplittableRandom(mix(config.seed(), split.salt, index));
-        Scene scene = split == Split.WARMUP ? SceneSampler.sampleSingle(random) : SceneSampler.sample(random);
+        Scene scene = SceneSampler.sample(random);
         int turns = random.nextInt(config.minTurns(), config.maxTurns() + 1);
         List<QaPair> pairs = SceneQuestions.conversation(scene, turns, random);
         String name = String.format("%s_%06d", split.prefix(), index);
@@ -259,7 +230,6 @@ public final class ShapesDatasetGenerator {
     info.put("train_images", config.trainImages());
     info.put("test_images", config.testImages());
     info.put("text_only_records", textOnly);
-    info.put("warmup_images", config.warmupImages());
     info.put("image_folder", ".");
     info.put("stage1", CAPTIONS_JSON);
     info.put("stage2", TRAIN_JSON);

@@ -114,6 +114,14 @@ public final class ImageDecoder {
     }
   }
 
+  /**
+   * An already decoded image (e.g. one drawn in memory) as PIL's {@code convert("RGB")} gives it; no EXIF, no
+   * size limit.
+   */
+  public static RgbImage toRgb(java.awt.image.BufferedImage image) {
+    return PilRgbConversion.toRgb(image);
+  }
+
   /** Decodes the first frame to RGB (and applies EXIF orientation if configured). */
   public RgbImage decode(byte[] data) {
     ImageHeader header = probe(data);

@@ -45,7 +45,8 @@ import java.util.stream.Stream;
 public final class LlavaTrainer implements TrainingRunner {
   /** Pixel cache budget in MiB (system property), default a third of the max heap up to 2 GiB. */
   public static final String PIXEL_CACHE_PROPERTY = "llava.train.pixelCacheMb";
-  private static final ReentrantLock COLLECTOR = new ReentrantLock();
+  // shared with VisionPretraining: one gradient collector per JVM at a time
+  static final ReentrantLock COLLECTOR = new ReentrantLock();
   private static final String INIT_DIR = ".init";
 
   /** Sees the trainer's root manager after every step (tests count the native arrays still alive). */

@@ -27,7 +27,7 @@ public final class Recipes {
   public static final List<String> NAMES = List.of("demo", "stage1", "stage2");
 
   /** The demo recipe's hyper-parameters; the trainer service's {@code demo} jobs default to the same. */
-  public static final double DEMO_LEARNING_RATE = 2e-3;
+  public static final double DEMO_LEARNING_RATE = 7e-4;
   public static final int DEMO_GLOBAL_BATCH = 16;
   public static final int DEMO_MICRO_BATCH = 16;
   public static final int DEMO_EPOCHS = 3;

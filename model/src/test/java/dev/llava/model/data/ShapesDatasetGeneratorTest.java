@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -288,33 +287,5 @@ class ShapesDatasetGeneratorTest {
     });
     b.forEach(all::add);
     return all;
-  }
-
-  /** The warm-up split is one large centred object per image; train and held-out splits are full scenes. */
-  @Test
-  void warmupImagesShowOneLargeCentredObject(@TempDir Path other) throws IOException {
-    ShapesDatasetGenerator.generate(other, new ShapesDatasetGenerator.Config(20, 20, 3, 3, 5, 0, 2, 30));
-    JsonNode warmup = MAPPER.readTree(other.resolve("warmup.json").toFile());
-    assertEquals(30, warmup.size());
-    for (JsonNode record : warmup) {
-      assertTrue(record.get("image").asText().startsWith("images/warmup_"), record.get("image").asText());
-      JsonNode scene = record.get("meta").get("scene");
-      double shorter = Math.min(scene.get("width").asDouble(), scene.get("height").asDouble());
-      JsonNode objects = scene.get("objects");
-      assertEquals(1, objects.size());
-      assertEquals("center", objects.get(0).get("position").asText());
-      assertTrue(objects.get(0).get("radius").asDouble() >= 0.45 * shorter - 0.01, objects.get(0).toString());
-    }
-    for (String split : List.of("train.json", "test.json")) {
-      for (JsonNode record : MAPPER.readTree(other.resolve(split).toFile())) {
-        JsonNode scene = record.get("meta");
-        if (scene == null || scene.get("scene") == null) continue; // text-only
-        double shorter = Math.min(scene.get("scene").get("width").asDouble(), scene.get("scene").get("height").asDouble());
-        for (JsonNode o : scene.get("scene").get("objects")) {
-          assertTrue(o.get("radius").asDouble() <= 0.15 * shorter + 0.01, split + " object too large: " + o);
-        }
-      }
-    }
-    assertThrows(IllegalArgumentException.class, () -> new ShapesDatasetGenerator.Config(1, 1, 0, 1, 1, 0, 1, -1));
   }
 }

@@ -13,12 +13,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's two phases: warm-up checkpoint, then the full task from it; a rerun skips a finished warm-up. */
+/** The demo's two phases: vision pre-training, then instruction tuning from it; a rerun skips a finished phase 1. */
 class DemoCurriculumTest {
   @Test
-  void warmupThenFullTaskAndARerunSkipsAFinishedWarmup(@TempDir Path tmp) throws Exception {
+  void visionPretrainingThenInstructionTuningAndARerunSkipsAFinishedPhaseOne(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("shapes");
-    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2, 12));
+    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
     assertTrue(DemoCurriculum.applies(data));
     Path out = tmp.resolve("demo");
     List<String> logs = new ArrayList<>();
@@ -34,12 +34,14 @@ class DemoCurriculumTest {
         logs.add(message);
       }
     };
-    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), data, listener, () -> false);
+    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), data, vision, listener,
+        () -> false);
     assertEquals(out, result.checkpointDir());
     assertEquals(2, result.steps());
-    assertEquals(List.of((12 * DemoCurriculum.WARMUP_EPOCHS + Recipes.DEMO_GLOBAL_BATCH - 1) / Recipes.DEMO_GLOBAL_BATCH, 2),
-        totals, "phase 1 runs its epochs over warmup.json, phase 2 the builder's settings");
-    assertTrue(Files.isRegularFile(out.resolve("warmup/model.safetensors")));
+    assertEquals(List.of(3, 2), totals, "phase 1 runs its own steps, phase 2 the builder's settings");
+    assertTrue(Files.isRegularFile(out.resolve("vision/model.safetensors")));
+    assertTrue(Files.isRegularFile(out.resolve("vision/" + VisionPretraining.REPORT_FILE)));
     assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), logs.toString());
     try (LlavaRuntime runtime = LlavaRuntime.load(out)) {
       assertTrue(runtime.patchesPerTile() > 0, "the final checkpoint loads");
@@ -47,8 +49,8 @@ class DemoCurriculumTest {
 
     logs.clear();
     totals.clear();
-    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), data, listener, () -> false);
-    assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished warm-up rerun: " + logs);
+    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), data, vision, listener, () -> false);
+    assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished phase 1 rerun: " + logs);
     assertEquals(List.of(1), totals);
   }
 }
