@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llava.model.data.AccuracyReport;
 import dev.llava.model.data.GenerationSummary;
 import dev.llava.model.data.LlavaConversationDataset;
+import dev.llava.model.data.QaPair;
 import dev.llava.model.data.QuestionSample;
+import dev.llava.model.data.Scene;
+import dev.llava.model.data.SceneQuestions;
+import dev.llava.model.data.SceneSampler;
 import dev.llava.model.data.ShapesDatasetGenerator;
 import dev.llava.model.data.VqaEvaluator;
 import dev.llava.model.runtime.LlavaRuntime;
 import dev.llava.model.train.DemoCurriculum;
+import dev.llava.model.train.DemoModel;
 import dev.llava.model.train.LlavaTrainer;
 import dev.llava.model.train.ModelEvaluator;
 import dev.llava.model.train.Recipes;
@@ -21,8 +26,12 @@ import dev.llava.model.train.TrainingSpecJson;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +48,34 @@ final class TrainCommands {
     Main.register("data", "make a dataset: data shapes --out DIR [--count N] [--seed S]", TrainCommands::data);
     Main.register("train", "train: --recipe demo|stage1|stage2 ... or --spec-json FILE", TrainCommands::train);
     Main.register("eval", "held-out accuracy of a checkpoint (JSON report)", TrainCommands::eval);
+    Main.register("init-model", "a randomly initialised LLaVA-NeXT checkpoint: init-model --out DIR"
+        + " [--size demo|tiny|vit-l-336] [--seed S]", TrainCommands::initModel);
+  }
+
+  /** Sizes {@code init-model} knows, by name. */
+  private static final Map<String, DemoModel.Size> SIZES = Map.of("demo", DemoModel.Size.demo(),
+      "tiny", DemoModel.Size.tiny(), "vit-l-336", DemoModel.Size.vitL336());
+
+  static int initModel(String[] argv, PrintStream out) throws Exception {
+    Args a = new Args("init-model", argv, 0, Set.of("out", "size", "seed"), Set.of());
+    String name = a.get("size", "demo");
+    DemoModel.Size size = SIZES.get(name);
+    if (size == null) {
+      throw new CliException("--size must be one of " + new TreeSet<>(SIZES.keySet()) + ", got '" + name + "'");
+    }
+    long seed = a.intValue("seed", 0);
+    // the tokenizer learns the shapes vocabulary from questions about 500 random scenes (no images needed)
+    SplittableRandom random = new SplittableRandom(seed);
+    List<String> corpus = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      Scene scene = SceneSampler.sample(random);
+      corpus.add(SceneQuestions.caption(scene));
+      for (QaPair qa : SceneQuestions.conversation(scene, 5, random)) corpus.add(qa.question() + " " + qa.answer());
+    }
+    Path dir = DemoModel.create(Path.of(a.required("out")), size, corpus, seed);
+    out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.createObjectNode()
+        .put("checkpoint", dir.toString()).put("size", name).put("seed", seed)));
+    return 0;
   }
 
   static int data(String[] argv, PrintStream out) throws Exception {

@@ -106,6 +106,20 @@ class TrainCommandsTest {
   }
 
   @Test
+  void initModelWritesALoadableRandomCheckpointOfTheNamedSize() throws Exception {
+    Path dir = tmp.resolve("random-tiny");
+    Run r = llava("init-model", "--out", dir.toString(), "--size", "tiny", "--seed", "3");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("tiny", JSON.readTree(r.out()).get("size").asText());
+    try (dev.llava.model.runtime.LlavaRuntime runtime = dev.llava.model.runtime.LlavaRuntime.load(dir)) {
+      assertEquals(16, runtime.patchesPerTile(), "64 px tiles of 16 px patches");
+    }
+    r = llava("init-model", "--out", tmp.resolve("x").toString(), "--size", "huge");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--size must be one of [demo, tiny, vit-l-336], got 'huge'"), r.err());
+  }
+
+  @Test
   void progressWithoutATerminalIsPlainLines() {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     ProgressBar bar = new ProgressBar(new PrintStream(buffer, true, StandardCharsets.UTF_8), false);

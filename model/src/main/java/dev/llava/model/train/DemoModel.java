@@ -50,6 +50,15 @@ public final class DemoModel {
       return new Size(64, 16, 96, 3, 4, 256, 128, 3, 4, 2, 384, 1024, 1000);
     }
 
+    /**
+     * LLaVA-NeXT's real vision geometry, CLIP ViT-L/14 at 336 px (24 layers, hidden 1024, 16 heads, MLP 4096; the
+     * AnyRes pinpoints come out as LLaVA-NeXT's own) on the demo's small decoder: randomly initialised, for load
+     * tests and benchmarks that need a real tower's encoding cost (about 300 M parameters, 1.2 GB).
+     */
+    public static Size vitL336() {
+      return new Size(336, 14, 1024, 24, 16, 4096, 128, 3, 4, 2, 384, 4096, 1000);
+    }
+
     /** An even smaller model for tests. */
     public static Size tiny() {
       return new Size(64, 16, 32, 2, 2, 64, 48, 2, 4, 2, 96, 1024, 600);
