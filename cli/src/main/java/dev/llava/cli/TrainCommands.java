@@ -23,6 +23,7 @@ import dev.llava.model.train.TrainingResult;
 import dev.llava.model.train.TrainingSpec;
 import dev.llava.model.train.TrainingSpecBuilder;
 import dev.llava.model.train.TrainingSpecJson;
+import dev.llava.model.train.VisionPretraining;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +93,10 @@ final class TrainCommands {
 
   static int train(String[] argv, PrintStream out) throws Exception {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
-        "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit"), Set.of("no-eval"));
+        "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps"),
+        Set.of("no-eval"));
+    // checked before any data is generated
+    VisionPretraining.Options vision = visionOptions(a, a.intValue("seed", 0));
     TrainingSpec spec;
     TrainingSpecBuilder curriculum = null; // the demo's two phases (vision pre-training first) on a shapes folder
     Path evalData = null;
@@ -176,7 +180,7 @@ final class TrainCommands {
     }, "llava-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return trainAndReport(spec, curriculum, listener, bar, stop, evalData, evalImages, a, out);
+      return trainAndReport(spec, curriculum, vision, listener, bar, stop, evalData, evalImages, a, out);
     } finally {
       saved.countDown();
       try {
@@ -187,11 +191,12 @@ final class TrainCommands {
     }
   }
 
-  private static int trainAndReport(TrainingSpec spec, TrainingSpecBuilder curriculum, TrainingListener listener,
-      ProgressBar bar, AtomicBoolean stop, Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
+  private static int trainAndReport(TrainingSpec spec, TrainingSpecBuilder curriculum,
+      VisionPretraining.Options vision, TrainingListener listener, ProgressBar bar, AtomicBoolean stop,
+      Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
     TrainingResult result;
     try {
-      result = curriculum != null ? DemoCurriculum.run(curriculum, evalImages, listener, stop::get)
+      result = curriculum != null ? DemoCurriculum.run(curriculum, evalImages, vision, listener, stop::get)
           : new LlavaTrainer().run(spec, listener, stop::get);
     } finally {
       bar.finish();
@@ -210,6 +215,14 @@ final class TrainCommands {
     }
     out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
     return result.cancelled() ? 1 : 0;
+  }
+
+  /** The demo's phase-1 settings, with {@code --vision-steps} if given. */
+  private static VisionPretraining.Options visionOptions(Args a, long seed) {
+    VisionPretraining.Options d = VisionPretraining.Options.demo(seed);
+    if (a.get("vision-steps", null) == null) return d;
+    return new VisionPretraining.Options(positive(a, "vision-steps", d.steps()), d.imagesPerStep(),
+        d.learningRate(), d.evalImages(), seed);
   }
 
   static int eval(String[] argv, PrintStream out) throws Exception {
