@@ -196,7 +196,7 @@ final class TrainCommands {
       Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
     TrainingResult result;
     try {
-      result = curriculum != null ? DemoCurriculum.run(curriculum, evalImages, vision, listener, stop::get)
+      result = curriculum != null ? DemoCurriculum.run(curriculum, vision, listener, stop::get)
           : new LlavaTrainer().run(spec, listener, stop::get);
     } finally {
       bar.finish();

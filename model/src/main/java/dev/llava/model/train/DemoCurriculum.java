@@ -4,7 +4,6 @@ import dev.llava.model.data.LlavaConversationDataset;
 import dev.llava.model.data.ShapesDatasetGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,19 +35,14 @@ public final class DemoCurriculum {
    * Runs phase 1 (unless done already), then {@code main} from its checkpoint with the vision tower frozen.
    *
    * @param main the demo builder for the full task ({@link Recipes#demo}), with any overrides applied
+   * @param vision phase 1's settings ({@link VisionPretraining.Options#demo} for the recipe's)
    */
-  public static TrainingResult run(TrainingSpecBuilder main, Path dataDir, TrainingListener listener,
-      BooleanSupplier cancelled) throws Exception {
-    return run(main, dataDir, VisionPretraining.Options.demo(main.seed), listener, cancelled);
-  }
-
-  /** As {@link #run(TrainingSpecBuilder, Path, TrainingListener, BooleanSupplier)} with phase 1's options given. */
-  public static TrainingResult run(TrainingSpecBuilder main, Path dataDir, VisionPretraining.Options vision,
+  public static TrainingResult run(TrainingSpecBuilder main, VisionPretraining.Options vision,
       TrainingListener listener, BooleanSupplier cancelled) throws Exception {
     Path out = main.outputDir;
     Path visionDir = out.resolve("vision");
     if (main.resumeFrom == null && !isDone(visionDir)) {
-      Path init = Recipes.createFreshModel(main.build(), List.of(LlavaConversationDataset.load(main.dataPath)),
+      Path init = Recipes.createFreshModel(main.build(), LlavaConversationDataset.load(main.dataPath),
           out.resolve("init"));
       listener.onLog("phase 1/2: vision pre-training on freshly drawn scenes (the demo's stand-in for CLIP's)");
       VisionPretraining.Result pre = VisionPretraining.run(init, visionDir, vision, listener, cancelled);

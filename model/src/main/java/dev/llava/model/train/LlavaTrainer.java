@@ -87,7 +87,7 @@ public final class LlavaTrainer implements TrainingRunner {
       source = spec.baseModelDir();
     } else {
       init = out.resolve(INIT_DIR);
-      source = Recipes.createFreshModel(spec, List.of(dataset), init);
+      source = Recipes.createFreshModel(spec, dataset, init);
       listener.onLog("created a fresh model for recipe '" + spec.recipe() + "' (seed " + spec.seed() + ")");
     }
     try {

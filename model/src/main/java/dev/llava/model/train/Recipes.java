@@ -64,18 +64,13 @@ public final class Recipes {
         .outputDir(outputDir).seed(seed);
   }
 
-  /**
-   * Creates the fresh model a recipe starts from (only {@code demo} has one), its tokenizer trained on the text of
-   * every dataset given (the demo's phases share one vocabulary).
-   */
-  static Path createFreshModel(TrainingSpec spec, List<LlavaConversationDataset> data, Path dir) throws IOException {
+  /** Creates the fresh model a recipe starts from (only {@code demo} has one), trained tokenizer included. */
+  static Path createFreshModel(TrainingSpec spec, LlavaConversationDataset data, Path dir) throws IOException {
     if (!"demo".equals(spec.recipe())) {
       throw new IllegalArgumentException("recipe '" + spec.recipe() + "' does not create a model; set base_model_dir"
           + " (only recipe 'demo' starts from a fresh model)");
     }
-    List<String> text = new ArrayList<>();
-    for (LlavaConversationDataset d : data) text.addAll(corpus(d, spec.template()));
-    return DemoModel.create(dir, DemoModel.Size.demo(), text, spec.seed());
+    return DemoModel.create(dir, DemoModel.Size.demo(), corpus(data, spec.template()), spec.seed());
   }
 
   /** The tokenizer corpus: every record rendered with the template (so its fixed text gets tokens too). */

@@ -35,7 +35,7 @@ class DemoCurriculumTest {
       }
     };
     VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
-    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), data, vision, listener,
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision, listener,
         () -> false);
     assertEquals(out, result.checkpointDir());
     assertEquals(2, result.steps());
@@ -49,7 +49,7 @@ class DemoCurriculumTest {
 
     logs.clear();
     totals.clear();
-    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), data, vision, listener, () -> false);
+    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), vision, listener, () -> false);
     assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished phase 1 rerun: " + logs);
     assertEquals(List.of(1), totals);
   }

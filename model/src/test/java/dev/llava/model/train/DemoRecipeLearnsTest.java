@@ -38,7 +38,7 @@ class DemoRecipeLearnsTest {
         .microBatchSize(8);
     // both phases, phase 1 cut to 60 small steps; the recorded losses are phase 2's (the second run of steps)
     VisionPretraining.Options vision = new VisionPretraining.Options(60, 8, 6e-3, 16, 7);
-    TrainingResult result = DemoCurriculum.run(demo, data, vision, new TrainingListener() {
+    TrainingResult result = DemoCurriculum.run(demo, vision, new TrainingListener() {
       @Override
       public void onStep(TrainingProgress p) {
         if (p.step() == 1) losses.clear();
