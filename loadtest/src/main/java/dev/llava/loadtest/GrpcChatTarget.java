@@ -60,6 +60,9 @@ public final class GrpcChatTarget implements ChatTarget {
         if (chunk.hasUsage()) {
           timer.tokens = chunk.getUsage().getCompletionTokens();
         }
+        if (chunk.hasTimings()) {
+          timer.stages = ServerStages.of(chunk.getTimings());
+        }
       }
       return timer.finish(spec, "OK");
     } catch (StatusRuntimeException e) {

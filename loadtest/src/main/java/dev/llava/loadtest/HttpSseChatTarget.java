@@ -62,6 +62,9 @@ public final class HttpSseChatTarget implements ChatTarget {
           if (chunk.hasNonNull("usage")) {
             timer.tokens = chunk.get("usage").path("completion_tokens").asInt(timer.tokens);
           }
+          if (chunk.hasNonNull("llava_timings")) {
+            timer.stages = ServerStages.of(chunk.get("llava_timings"));
+          }
         }
       }
       return timer.finish(spec, "OK");

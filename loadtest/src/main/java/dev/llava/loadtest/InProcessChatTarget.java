@@ -62,15 +62,20 @@ public final class InProcessChatTarget implements ChatTarget {
   public RequestResult send(RequestSpec spec, long dueNanos) {
     TokenTimer timer = new TokenTimer(dueNanos);
     try {
+      long start = System.nanoTime();
       EncodedMessage.Builder message = EncodedMessage.newBuilder().setRole(Role.USER);
+      VisionEncoderEngine.Encoded image = null;
       if (spec.image() != null) {
-        EncodedFeatures f = vision.encode(spec.image()).get().features();
+        image = vision.encode(spec.image()).get();
+        EncodedFeatures f = image.features();
         message.addParts(EncodedPart.newBuilder().setImage(EncodedImage.newBuilder()
             .setFeatures(TensorCodec.encode(f.features(), DType.FLOAT16, f.tiles(), f.patchesPerTile(), f.width()))
             .setLayout(ImageLayoutProtos.toProto(f.layout()))
             .setDigest(f.digest())));
       }
       message.addParts(EncodedPart.newBuilder().setText(spec.question()));
+      VisionEncoderEngine.Encoded encoded = image;
+      double visionMs = (System.nanoTime() - start) / 1e6;
       GenerateRequest request = GenerateRequest.newBuilder()
           .setModel(ModelRef.newBuilder().setName(model))
           .addMessages(message)
@@ -86,6 +91,7 @@ public final class InProcessChatTarget implements ChatTarget {
         @Override
         public void onFinished(String text, long[] tokenIds, GenerationResult result) {
           timer.onChunk(text, tokenIds.length);
+          timer.stages = ServerStages.of(encoded, visionMs, result.timings());
           done.complete("OK");
         }
 

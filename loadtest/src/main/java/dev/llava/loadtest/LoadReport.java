@@ -51,6 +51,30 @@ public final class LoadReport {
     if (ttftCached.count() > 0 && ttftUncached.count() > 0) {
       o.put("new_vs_cached_ttft_p50_ratio", round(ttftUncached.percentile(50) / ttftCached.percentile(50)));
     }
+    ObjectNode stages = o.putObject("server_stages_mean_ms");
+    stages.set("cached_image", stageMeans(results, true));
+    stages.set("new_image", stageMeans(results, false));
+    return o;
+  }
+
+  /**
+   * Mean of each stage the server reported over the OK requests of one image kind, plus {@code client_minus_server}:
+   * the client's end-to-end latency minus the server's own {@code total}, i.e. what transport and client add.
+   */
+  static ObjectNode stageMeans(List<RequestResult> results, boolean cached) {
+    Map<String, LatencyRecorder> byStage = new java.util.LinkedHashMap<>();
+    for (RequestResult r : results) {
+      if (!r.ok() || r.spec().image() == null || r.spec().cachedImage() != cached || r.stages().isEmpty()) {
+        continue;
+      }
+      r.stages().forEach((name, ms) -> byStage.computeIfAbsent(name, k -> new LatencyRecorder()).record(ms));
+      Double total = r.stages().get("total");
+      if (total != null) {
+        byStage.computeIfAbsent("client_minus_server", k -> new LatencyRecorder()).record(r.e2eMillis() - total);
+      }
+    }
+    ObjectNode o = JSON.createObjectNode();
+    byStage.forEach((name, r) -> o.put(name, round(r.mean())));
     return o;
   }
 

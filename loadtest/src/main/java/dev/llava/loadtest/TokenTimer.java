@@ -2,6 +2,7 @@ package dev.llava.loadtest;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Collects the arrival times of streamed chunks of one request. */
 final class TokenTimer {
@@ -11,6 +12,8 @@ final class TokenTimer {
   private final List<Double> gaps = new ArrayList<>();
   private final StringBuilder text = new StringBuilder();
   int tokens;
+  /** The server's stage timings, set from its final chunk. */
+  Map<String, Double> stages = Map.of();
 
   TokenTimer(long dueNanos) {
     this.dueNanos = dueNanos;
@@ -34,6 +37,6 @@ final class TokenTimer {
   RequestResult finish(RequestSpec spec, String status) {
     long end = System.nanoTime();
     double ttft = firstNanos < 0 ? Double.NaN : (firstNanos - dueNanos) / 1e6;
-    return new RequestResult(spec, status, ttft, (end - dueNanos) / 1e6, gaps, tokens, text.toString());
+    return new RequestResult(spec, status, ttft, (end - dueNanos) / 1e6, gaps, tokens, text.toString(), stages);
   }
 }
