@@ -31,9 +31,9 @@ import java.util.function.BooleanSupplier;
  * pre-training that LLaVA takes for granted. LLaVA's recipe starts from a vision encoder that already sees objects;
  * a randomly initialised one trained only through the language loss collapses instead (the decoder lowers its loss
  * faster by ignoring the image, and the image features drift to a constant: measured cosine 1.000 between any two
- * image tokens). Here the tower learns centre-point detection on freshly drawn shapes scenes: a linear head on each
- * selected feature (the tokens the projector will see) classifies its patch as holding the centre of a (shape,
- * colour) object or nothing ({@link PatchTargets}), on every AnyRes tile. The head is thrown away; the checkpoint
+ * image tokens). Here the tower learns to segment freshly drawn shapes scenes: a linear head on each selected
+ * feature (the tokens the projector will see) classifies its patch as showing a (shape, colour) object or nothing,
+ * and on the whole-image tile names where that object is ({@link PatchTargets}), on every AnyRes tile. The head is thrown away; the checkpoint
  * written is the whole model with the trained tower.
  *
  * <p>Per step: a batch of {@code imagesPerStep} new scenes (never repeated, so no over-fitting), mean cross-entropy
@@ -67,11 +67,11 @@ public final class VisionPretraining {
   /**
    * Patch accuracy on held-out scenes.
    *
-   * @param objectPatches patches holding an object's centre
+   * @param objectPatches patches showing an object
    * @param objectCorrect of those, classified as the right (shape, colour)
    * @param emptyPatches the other patches
    * @param emptyCorrect of those, classified as holding nothing
-   * @param locatedPatches object-centre patches of the whole-image tile
+   * @param locatedPatches object patches of the whole-image tile
    * @param locatedCorrect of those, with the object's region right
    */
   public record Accuracy(long objectPatches, long objectCorrect, long emptyPatches, long emptyCorrect,
@@ -96,7 +96,7 @@ public final class VisionPretraining {
   private static final double WEIGHT_DECAY = 0.01;
   private static final double GRAD_CLIP = 1.0;
   private static final double HEAD_STD = 0.02;
-  // object centres are ~7% of the patches: weighted 8x, "nothing everywhere" is no easy optimum
+  // object patches are a minority (about a fifth): weighted 8x, "nothing everywhere" is no easy optimum
   private static final float OBJECT_WEIGHT = 8f;
   // held-out scenes come from a different stream than the training ones
   private static final long EVAL_SEED_OFFSET = 0x5EED_0FF5E7L;
@@ -150,7 +150,7 @@ public final class VisionPretraining {
       }
       Accuracy accuracy = evaluate(tower, head, held.batch(0, options.evalImages()).join(), root);
       listener.onLog(String.format("vision pre-training: %d steps, loss %.3f; held-out patches: %.1f%% of object"
-          + " centres and %.1f%% of empty patches classified right, %.1f%% of whole-image objects located", step,
+          + " patches and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located", step,
           loss, 100 * accuracy.object(), 100 * accuracy.empty(), 100 * accuracy.region()));
       head.close();
       CheckpointWriter.write(weights, source, out);
@@ -229,7 +229,7 @@ public final class VisionPretraining {
 
   /**
    * The throw-away linear patch classifier: features [T, P, Hv] -> logits [T, P, CLASSES + REGIONS], the first
-   * CLASSES for what is centred in the patch, the rest for where that object is in the image.
+   * CLASSES for what the patch shows, the rest for where that object is in the image.
    */
   record Head(NDArray weight, NDArray bias) implements AutoCloseable {
     static final int OUTPUTS = PatchTargets.CLASSES + PatchTargets.REGIONS;
@@ -270,7 +270,7 @@ public final class VisionPretraining {
       return crossEntropy(kinds(logits), b.kinds(), scope).add(crossEntropy(regions(logits), b.regions(), scope));
     }
 
-    // object centres are a few percent of the patches: weight them up so "nothing everywhere" is no easy optimum;
+    // object patches are a minority: weight them up so "nothing everywhere" is no easy optimum;
     // IGNORED targets weigh nothing
     private static NDArray crossEntropy(NDArray logits, int[] targets, NDManager scope) {
       long[] index = new long[targets.length];
@@ -305,7 +305,7 @@ public final class VisionPretraining {
     r.put("elapsed_seconds", millis / 1000.0);
     ObjectNode acc = r.putObject("held_out_patch_accuracy");
     acc.put("images", o.evalImages());
-    acc.put("object_centres", a.object());
+    acc.put("object_patches", a.object());
     acc.put("empty_patches", a.empty());
     acc.put("object_regions", a.region());
     Files.createDirectories(out);

@@ -32,29 +32,42 @@ class PatchTargetsTest {
       new Resolution(3 * TILE, TILE), new Resolution(TILE, 3 * TILE)));
 
   @Test
-  void anObjectIsMarkedInTheWholeImageTileAndInItsGridTile() {
-    // 128 x 64 picks the 64 x 128 grid: two tiles side by side, no padding
-    SceneObject right = new SceneObject(ShapeKind.TRIANGLE, ShapeColor.BLUE, Region.RIGHT, 100, 32, 10, 0,
+  void anObjectMarksEveryPatchItsCoreMeetsInTheWholeImageAndInTheGrid() {
+    // 128 x 64 picks the 64 x 128 grid: two tiles side by side, no padding, the grid at the image's own scale
+    SceneObject right = new SceneObject(ShapeKind.TRIANGLE, ShapeColor.BLUE, Region.RIGHT, 100, 30, 18, 0,
         0x2040E0, 0);
     Scene scene = new Scene(128, 64, Background.plain(Background.Kind.PLAIN_LIGHT, 0xF0F0F0), List.of(right));
     PatchTargets.Targets t = PatchTargets.of(scene, CONFIG, PATCH);
     assertEquals(3 * 16, t.kinds().length, "whole image + 2 grid tiles, 4 x 4 patches each");
     int label = PatchTargets.classOf(ShapeKind.TRIANGLE, ShapeColor.BLUE);
     int[] kinds = new int[48];
-    kinds[2 * 4 + 3] = label; // whole image: (100, 32) * 64/128, 64/64 = (50, 32): row 2, column 3
-    kinds[32 + 2 * 4 + 2] = label; // grid tile 2 (the right one): local (36, 32): row 2, column 2
-    assertArrayEquals(kinds, t.kinds());
     int[] regions = new int[48];
     java.util.Arrays.fill(regions, 16, 48, PatchTargets.IGNORED);
-    regions[2 * 4 + 3] = 1 + Region.RIGHT.ordinal();
+    // whole image squashed to 64 x 64: centre (50, 30), core semi-axes 5.4 x 10.8 (0.6 * 18 * 64/128, 64/64):
+    // x 44.6..55.4 meets columns 2 and 3, y 19.2..40.8 rows 1 and 2
+    for (int row : new int[] {1, 2}) {
+      for (int column : new int[] {2, 3}) {
+        kinds[row * 4 + column] = label;
+        regions[row * 4 + column] = 1 + Region.RIGHT.ordinal();
+      }
+    }
+    // grid tile 2 (the right one) at scale 1: local centre (36, 30), core radius 10.8: x 25.2..46.8 meets
+    // columns 1 and 2, y 19.2..40.8 rows 1 and 2; the left tile is untouched
+    for (int row : new int[] {1, 2}) {
+      for (int column : new int[] {1, 2}) {
+        kinds[32 + row * 4 + column] = label;
+      }
+    }
+    assertArrayEquals(kinds, t.kinds());
     assertArrayEquals(regions, t.regions(), "regions only on the whole-image tile");
   }
 
   @Test
-  void everyMarkedPatchShowsItsObjectInTheProcessedPixels() {
+  void markedPatchesShowTheirObjectInTheProcessedPixels() {
     LlavaImageProcessor processor = new LlavaImageProcessor(CONFIG, PATCH, FeatureSelectStrategy.DEFAULT);
     SplittableRandom random = new SplittableRandom(7);
     int checked = 0;
+    int showing = 0;
     for (int i = 0; i < 40; i++) {
       Scene scene = SceneSampler.sample(random);
       PixelValues px = processor.process(ImageDecoder.toRgb(SceneRenderer.render(scene))).pixels();
@@ -65,12 +78,17 @@ class PatchTargetsTest {
         int label = t.kinds()[p];
         if (label == PatchTargets.NONE) continue;
         // objects of one class differ in shade: some object of the patch's class shows its fill colour there
-        assertTrue(scene.objects().stream().anyMatch(o -> PatchTargets.classOf(o.shape(), o.color()) == label
-            && patchHasColour(px, patch, o.rgb())), "patch " + p + " of " + scene + " should show class " + label);
+        if (scene.objects().stream().anyMatch(o -> PatchTargets.classOf(o.shape(), o.color()) == label
+            && patchHasColour(px, patch, o.rgb()))) {
+          showing++;
+        }
         checked++;
       }
     }
-    assertTrue(checked > 100, "checked " + checked + " marked patches");
+    assertTrue(checked > 300, "checked " + checked + " marked patches");
+    // the core (0.6 of the bounding radius) reaches up to 0.1 r past a triangle's sides, and outlines are darker:
+    // a patch that only grazes there may show no fill pixel; anything more points at misaligned targets
+    assertTrue(showing >= 0.97 * checked, showing + " of " + checked + " marked patches show their object");
   }
 
   @Test

@@ -41,7 +41,7 @@ class VisionPretrainingTest {
     VisionPretraining.Accuracy a = r.accuracy();
     assertTrue(a.objectPatches() > 50 && a.locatedPatches() > 20, a.toString());
     // chance is 1 in 12 (shape, colour) classes and 1 in 5 regions; measured after 150 tiny steps: 28% and 36%
-    assertTrue(a.object() > 2.0 / 12, "held-out object centres: " + a);
+    assertTrue(a.object() > 2.0 / 12, "held-out object patches: " + a);
     assertTrue(a.region() > 0.25, "held-out objects located: " + a);
     assertTrue(a.empty() > 0.8, "held-out empty patches: " + a);
     assertTrue(Files.isRegularFile(out.resolve(VisionPretraining.REPORT_FILE)));
