@@ -33,8 +33,8 @@ import java.util.function.BooleanSupplier;
  * faster by ignoring the image, and the image features drift to a constant: measured cosine 1.000 between any two
  * image tokens). Here the tower learns to segment freshly drawn shapes scenes: a linear head on each selected
  * feature (the tokens the projector will see) classifies its patch as showing a (shape, colour) object or nothing,
- * and on the whole-image tile names where that object is ({@link PatchTargets}), on every AnyRes tile. The head is thrown away; the checkpoint
- * written is the whole model with the trained tower.
+ * and on the whole-image tile names where that object is ({@link PatchTargets}), on every AnyRes tile. The head is
+ * thrown away; the checkpoint written is the whole model with the trained tower.
  *
  * <p>Per step: a batch of {@code imagesPerStep} new scenes (never repeated, so no over-fitting), mean cross-entropy
  * over all their patches, AdamW with cosine schedule and gradient clipping. Native memory is scoped per step.
@@ -96,7 +96,7 @@ public final class VisionPretraining {
   private static final double WEIGHT_DECAY = 0.01;
   private static final double GRAD_CLIP = 1.0;
   private static final double HEAD_STD = 0.02;
-  // object patches are a minority (about a fifth): weighted 8x, "nothing everywhere" is no easy optimum
+  // object patches are a minority (20% measured): weighted 8x, "nothing everywhere" is no easy optimum
   private static final float OBJECT_WEIGHT = 8f;
   // held-out scenes come from a different stream than the training ones
   private static final long EVAL_SEED_OFFSET = 0x5EED_0FF5E7L;
@@ -150,8 +150,8 @@ public final class VisionPretraining {
       }
       Accuracy accuracy = evaluate(tower, head, held.batch(0, options.evalImages()).join(), root);
       listener.onLog(String.format("vision pre-training: %d steps, loss %.3f; held-out patches: %.1f%% of object"
-          + " patches and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located", step,
-          loss, 100 * accuracy.object(), 100 * accuracy.empty(), 100 * accuracy.region()));
+          + " patches and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located",
+          step, loss, 100 * accuracy.object(), 100 * accuracy.empty(), 100 * accuracy.region()));
       head.close();
       CheckpointWriter.write(weights, source, out);
       writeReport(out, options, step, loss, accuracy, (System.nanoTime() - t0) / 1_000_000);
