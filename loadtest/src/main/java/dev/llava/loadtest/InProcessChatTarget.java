@@ -64,9 +64,8 @@ public final class InProcessChatTarget implements ChatTarget {
     try {
       long start = System.nanoTime();
       EncodedMessage.Builder message = EncodedMessage.newBuilder().setRole(Role.USER);
-      VisionEncoderEngine.Encoded image = null;
-      if (spec.image() != null) {
-        image = vision.encode(spec.image()).get();
+      VisionEncoderEngine.Encoded image = spec.image() == null ? null : vision.encode(spec.image()).get();
+      if (image != null) {
         EncodedFeatures f = image.features();
         message.addParts(EncodedPart.newBuilder().setImage(EncodedImage.newBuilder()
             .setFeatures(TensorCodec.encode(f.features(), DType.FLOAT16, f.tiles(), f.patchesPerTile(), f.width()))
@@ -74,7 +73,6 @@ public final class InProcessChatTarget implements ChatTarget {
             .setDigest(f.digest())));
       }
       message.addParts(EncodedPart.newBuilder().setText(spec.question()));
-      VisionEncoderEngine.Encoded encoded = image;
       double visionMs = (System.nanoTime() - start) / 1e6;
       GenerateRequest request = GenerateRequest.newBuilder()
           .setModel(ModelRef.newBuilder().setName(model))
@@ -91,7 +89,7 @@ public final class InProcessChatTarget implements ChatTarget {
         @Override
         public void onFinished(String text, long[] tokenIds, GenerationResult result) {
           timer.onChunk(text, tokenIds.length);
-          timer.stages = ServerStages.of(encoded, visionMs, result.timings());
+          timer.stages = ServerStages.of(image, visionMs, result.timings());
           done.complete("OK");
         }
 
