@@ -52,6 +52,11 @@ final class PatchTargets {
     return 1 + shape.ordinal() * ShapeColor.values().length + color.ordinal();
   }
 
+  /** The shape of a (shape, colour) class; {@code kind > NONE}. */
+  static ShapeKind shapeOf(int kind) {
+    return ShapeKind.values()[(kind - 1) / ShapeColor.values().length];
+  }
+
   /**
    * @return targets over {@code [tiles * g * g]} patches, tiles in the processor's order
    * @throws IllegalArgumentException for a processor without AnyRes tiling

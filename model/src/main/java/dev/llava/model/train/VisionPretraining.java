@@ -69,19 +69,24 @@ public final class VisionPretraining {
    *
    * @param objectPatches patches showing an object
    * @param objectCorrect of those, classified as the right (shape, colour)
+   * @param shapeCorrect of those, classified as an object of the right shape (any colour)
    * @param emptyPatches the other patches
    * @param emptyCorrect of those, classified as holding nothing
    * @param locatedPatches object patches of the whole-image tile
    * @param locatedCorrect of those, with the object's region right
    */
-  public record Accuracy(long objectPatches, long objectCorrect, long emptyPatches, long emptyCorrect,
-      long locatedPatches, long locatedCorrect) {
+  public record Accuracy(long objectPatches, long objectCorrect, long shapeCorrect, long emptyPatches,
+      long emptyCorrect, long locatedPatches, long locatedCorrect) {
     public double region() {
       return locatedPatches == 0 ? 0 : (double) locatedCorrect / locatedPatches;
     }
 
     public double object() {
       return objectPatches == 0 ? 0 : (double) objectCorrect / objectPatches;
+    }
+
+    public double shape() {
+      return objectPatches == 0 ? 0 : (double) shapeCorrect / objectPatches;
     }
 
     public double empty() {
@@ -150,8 +155,8 @@ public final class VisionPretraining {
       }
       Accuracy accuracy = evaluate(tower, head, held.batch(0, options.evalImages()).join(), root);
       listener.onLog(String.format("vision pre-training: %d steps, loss %.3f; held-out patches: %.1f%% of object"
-          + " patches and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located",
-          step, loss, 100 * accuracy.object(), 100 * accuracy.empty(), 100 * accuracy.region()));
+          + " patches (shape right: %.1f%%) and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located",
+          step, loss, 100 * accuracy.object(), 100 * accuracy.shape(), 100 * accuracy.empty(), 100 * accuracy.region()));
       head.close();
       CheckpointWriter.write(weights, source, out);
       writeReport(out, options, step, loss, accuracy, (System.nanoTime() - t0) / 1_000_000);
@@ -179,7 +184,7 @@ public final class VisionPretraining {
 
   /** Patch accuracy of the current tower + head on {@code examples} (no gradients). */
   static Accuracy evaluate(VisionForward tower, Head head, List<SceneExamples.Example> examples, NDManager root) {
-    long objects = 0, objectsRight = 0, empty = 0, emptyRight = 0, located = 0, locatedRight = 0;
+    long objects = 0, objectsRight = 0, shapesRight = 0, empty = 0, emptyRight = 0, located = 0, locatedRight = 0;
     for (int from = 0; from < examples.size(); from += 32) {
       Batch b = Batch.of(examples.subList(from, Math.min(examples.size(), from + 32)));
       try (NDManager scope = root.newSubManager()) {
@@ -194,6 +199,10 @@ public final class VisionPretraining {
           } else {
             objects++;
             if (right) objectsRight++;
+            if (kind[i] != PatchTargets.NONE
+                && PatchTargets.shapeOf((int) kind[i]) == PatchTargets.shapeOf(b.kinds()[i])) {
+              shapesRight++;
+            }
             if (b.regions()[i] > PatchTargets.NONE) {
               located++;
               if (region[i] == b.regions()[i]) locatedRight++;
@@ -202,7 +211,7 @@ public final class VisionPretraining {
         }
       }
     }
-    return new Accuracy(objects, objectsRight, empty, emptyRight, located, locatedRight);
+    return new Accuracy(objects, objectsRight, shapesRight, empty, emptyRight, located, locatedRight);
   }
 
   /** A batch's tiles stacked: pixels [T, 3, S, S] and the targets of its T * g * g patches. */
@@ -306,6 +315,7 @@ public final class VisionPretraining {
     ObjectNode acc = r.putObject("held_out_patch_accuracy");
     acc.put("images", o.evalImages());
     acc.put("object_patches", a.object());
+    acc.put("object_shapes", a.shape());
     acc.put("empty_patches", a.empty());
     acc.put("object_regions", a.region());
     Files.createDirectories(out);
