@@ -155,8 +155,9 @@ public final class VisionPretraining {
       }
       Accuracy accuracy = evaluate(tower, head, held.batch(0, options.evalImages()).join(), root);
       listener.onLog(String.format("vision pre-training: %d steps, loss %.3f; held-out patches: %.1f%% of object"
-          + " patches (shape right: %.1f%%) and %.1f%% of empty patches classified right, %.1f%% of whole-image object patches located",
-          step, loss, 100 * accuracy.object(), 100 * accuracy.shape(), 100 * accuracy.empty(), 100 * accuracy.region()));
+          + " patches (shape right: %.1f%%) and %.1f%% of empty patches classified right, %.1f%% of whole-image"
+          + " object patches located", step, loss, 100 * accuracy.object(), 100 * accuracy.shape(),
+          100 * accuracy.empty(), 100 * accuracy.region()));
       head.close();
       CheckpointWriter.write(weights, source, out);
       writeReport(out, options, step, loss, accuracy, (System.nanoTime() - t0) / 1_000_000);
