@@ -1,13 +1,20 @@
 package dev.llava.engine.lm;
 
 import dev.llava.proto.v1.GeneratorGrpc;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** An engine behind the gRPC adapter on an in-process server, and a channel to it. */
@@ -18,10 +25,43 @@ final class InProcessGenerator implements AutoCloseable {
   final ManagedChannel channel;
 
   InProcessGenerator(Path checkpoint, LmEngineConfig config) throws IOException {
+    this(checkpoint, config, Duration.ZERO);
+  }
+
+  /**
+   * @param pacePerChunk how long every streamed chunk holds the scheduler thread (it sends the chunk), so a test
+   *     request of N tokens lasts at least N times this however fast the fixture decodes; zero for full speed
+   */
+  InProcessGenerator(Path checkpoint, LmEngineConfig config, Duration pacePerChunk) throws IOException {
     engine = GenerationEngine.load(checkpoint, config, registry);
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).addService(new GeneratorGrpcAdapter(engine)).build().start();
+    var service = ServerInterceptors.intercept(new GeneratorGrpcAdapter(engine), pacing(pacePerChunk));
+    server = InProcessServerBuilder.forName(name).addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  private static ServerInterceptor pacing(Duration pace) {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        return next.startCall(pace.isZero() ? call : new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void sendMessage(R message) {
+            sleep(pace);
+            super.sendMessage(message);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  static void sleep(Duration pace) {
+    try {
+      Thread.sleep(pace.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   GeneratorGrpc.GeneratorStub async() {

@@ -18,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,10 +42,16 @@ class SchedulingTest {
     ref.close();
   }
 
+  /**
+   * Every streamed chunk holds the scheduler this long, so {@link #endless()} runs for at least 2000 x 2 ms = 4 s
+   * however fast the fixture decodes: the tests below stop it long before, by cancel or deadline, never by a race.
+   */
+  private static final Duration PACE = Duration.ofMillis(2);
+
   /** One running slot: the second request must wait for the first. */
   private static InProcessGenerator oneSlot(int maxWaiting) throws Exception {
     return new InProcessGenerator(LmFixtures.llava15(),
-        LmEngineConfig.defaults(TestPrompts.MODEL).withScheduler(1, 65536, maxWaiting, 512));
+        LmEngineConfig.defaults(TestPrompts.MODEL).withScheduler(1, 65536, maxWaiting, 512), PACE);
   }
 
   /** A request that runs for thousands of steps unless stopped. */
@@ -113,6 +120,7 @@ class SchedulingTest {
         @Override
         public void onTokens(String text, long[] tokenIds) {
           started.complete(null);
+          InProcessGenerator.sleep(PACE);
         }
 
         @Override
@@ -137,8 +145,7 @@ class SchedulingTest {
   void aDeadlineStopsTheSequenceAndFreesTheSlot() throws Exception {
     try (InProcessGenerator server = oneSlot(4)) {
       StreamResult late = new StreamResult();
-      // the fixture decodes the 2000 tokens in under 300 ms on a quiet machine: a deadline far below that, so the
-      // deadline and not the length ends the sequence
+      // paced, the 2000 tokens take at least 4 s: the deadline, not the length, ends the sequence
       server.async().withDeadlineAfter(50, TimeUnit.MILLISECONDS).generate(endless(), late);
       assertEquals(Status.Code.DEADLINE_EXCEEDED, late.await().getCode());
       await(() -> server.engine.batcher().running() == 0, "the expired sequence left the batch");
@@ -156,7 +163,9 @@ class SchedulingTest {
       long now = System.nanoTime();
       server.engine.generate(endless(), new GenerationListener() {
         @Override
-        public void onTokens(String text, long[] tokenIds) {}
+        public void onTokens(String text, long[] tokenIds) {
+          InProcessGenerator.sleep(PACE); // paced like the gRPC streams: 2000 tokens outlast the deadline
+        }
 
         @Override
         public void onFinished(String text, long[] tokenIds, GenerationResult result) {
