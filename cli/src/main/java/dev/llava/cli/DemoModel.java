@@ -5,15 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The platform's bundled default model: trained by our own trainer on the synthetic shapes dataset. It is made on
- * first use (a few minutes on a laptop CPU) and kept under {@code .llava/models/llava-demo}.
+ * The platform's default model: trained by our own trainer ({@code bin/llava train --recipe demo}) on the synthetic
+ * shapes dataset. The repository ships one under {@code models/llava-demo} (how it was made: its README); without
+ * it, one is trained on first use (about half an hour on two CPU cores) and kept under
+ * {@code .llava/models/llava-demo}.
  */
 final class DemoModel {
+  static final String BUNDLED = "models/llava-demo";
+  static final String TRAINED_ON_FIRST_USE = ".llava/models/llava-demo";
+
   private DemoModel() {}
 
   static Path ensure(Path home, PrintStream out) throws Exception {
-    Path dir = home.resolve(".llava/models/llava-demo");
-    if (Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("model.safetensors"))) {
+    Path bundled = home.resolve(BUNDLED);
+    if (isCheckpoint(bundled)) {
+      return bundled;
+    }
+    Path dir = home.resolve(TRAINED_ON_FIRST_USE);
+    if (isCheckpoint(dir)) {
       return dir;
     }
     if (!Main.has("train")) {
@@ -26,5 +35,9 @@ final class DemoModel {
       throw new CliException("training the demo model failed (status " + status + "); pass --model DIR instead");
     }
     return dir;
+  }
+
+  private static boolean isCheckpoint(Path dir) {
+    return Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve("model.safetensors"));
   }
 }

@@ -30,7 +30,7 @@ public final class Recipes {
   public static final double DEMO_LEARNING_RATE = 7e-4;
   public static final int DEMO_GLOBAL_BATCH = 16;
   public static final int DEMO_MICRO_BATCH = 16;
-  public static final int DEMO_EPOCHS = 6;
+  public static final int DEMO_EPOCHS = 24;
   public static final double DEMO_WARMUP_RATIO = 0.05;
   public static final double DEMO_WEIGHT_DECAY = 0.01;
   public static final int DEMO_MAX_LENGTH = 1024;

@@ -58,9 +58,13 @@ public final class VisionPretraining {
       }
     }
 
-    /** The demo recipe's setting: about 2 minutes on two CPU cores (measured 121 s). */
+    /**
+     * The demo recipe's setting: about 12 minutes on two CPU cores (measured 701 s). Shapes are learned late: held-out
+     * object patches named with the right shape rise from 45% at 400 steps and 55% at 1200 to 88% at 3000, while
+     * colour (~99%) and regions (~93%) are learned in the first few hundred.
+     */
     public static Options demo(long seed) {
-      return new Options(400, 32, 6e-3, 256, seed);
+      return new Options(3000, 32, 6e-3, 256, seed);
     }
   }
 
