@@ -26,8 +26,8 @@ final class DemoModel {
       return dir;
     }
     if (!Main.has("train")) {
-      throw new CliException("no demo model at " + dir + " and this build has no trainer; pass --model DIR "
-          + "(any Hugging Face LLaVA checkpoint directory)");
+      throw new CliException("no demo model at " + bundled + " or " + dir + " and this build has no trainer; pass"
+          + " --model DIR (any Hugging Face LLaVA checkpoint directory)");
     }
     out.println("no demo model yet: training it now with 'bin/llava train --recipe demo' (first run only)...");
     int status = Main.run(new String[] {"train", "--recipe", "demo", "--out", dir.toString()}, out, System.err);
