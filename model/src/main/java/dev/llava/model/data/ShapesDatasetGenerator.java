@@ -78,6 +78,11 @@ public final class ShapesDatasetGenerator {
       return new Config(DEFAULT_TRAIN_IMAGES, DEFAULT_TEST_IMAGES, seed, 3, 5, 50,
           Runtime.getRuntime().availableProcessors());
     }
+
+    /** This configuration with other split sizes. */
+    public Config withImages(int train, int test) {
+      return new Config(train, test, seed, minTurns, maxTurns, textOnlyEvery, threads);
+    }
   }
 
   private enum Split {
@@ -115,9 +120,7 @@ public final class ShapesDatasetGenerator {
 
   /** {@code count} train images and {@code max(1, count / 10)} test images, other settings as {@link Config#defaults}. */
   public static GenerationSummary generate(Path outDir, int count, long seed) throws IOException {
-    Config defaults = Config.defaults(seed);
-    return generate(outDir, new Config(count, Math.max(1, count / 10), seed, defaults.minTurns(),
-        defaults.maxTurns(), defaults.textOnlyEvery(), defaults.threads()));
+    return generate(outDir, Config.defaults(seed).withImages(count, Math.max(1, count / 10)));
   }
 
   public static GenerationSummary generate(Path outDir, Config config) throws IOException {

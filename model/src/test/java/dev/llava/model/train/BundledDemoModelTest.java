@@ -25,9 +25,7 @@ class BundledDemoModelTest {
   void answersUnseenScenesFarAboveChance(@TempDir Path tmp) throws Exception {
     assertTrue(Files.isRegularFile(BUNDLED.resolve("model.safetensors")),
         "the repository must ship the demo model at " + BUNDLED.toAbsolutePath().normalize());
-    ShapesDatasetGenerator.Config d = ShapesDatasetGenerator.Config.defaults(UNSEEN_SEED);
-    ShapesDatasetGenerator.generate(tmp, new ShapesDatasetGenerator.Config(1, IMAGES, UNSEEN_SEED, d.minTurns(),
-        d.maxTurns(), d.textOnlyEvery(), d.threads()));
+    ShapesDatasetGenerator.generate(tmp, ShapesDatasetGenerator.Config.defaults(UNSEEN_SEED).withImages(1, IMAGES));
     AccuracyReport report = ModelEvaluator.evaluate(BUNDLED, tmp.resolve(ShapesDatasetGenerator.TEST_JSON), 0,
         done -> {});
     System.out.println("bundled demo model on unseen scenes: " + report.toJson());

@@ -30,9 +30,7 @@ class DemoRecipeLearnsTest {
   @Test
   void aShortDemoRunLearnsTheAnswerFormats(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("shapes");
-    ShapesDatasetGenerator.Config defaults = ShapesDatasetGenerator.Config.defaults(7);
-    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(300, 40, 7, defaults.minTurns(),
-        defaults.maxTurns(), defaults.textOnlyEvery(), defaults.threads()));
+    ShapesDatasetGenerator.generate(data, ShapesDatasetGenerator.Config.defaults(7).withImages(300, 40));
     List<Double> losses = new ArrayList<>();
     TrainingSpecBuilder demo = Recipes.demo(data, tmp.resolve("model"), 7).maxSteps(STEPS).globalBatchSize(8)
         .microBatchSize(8);
