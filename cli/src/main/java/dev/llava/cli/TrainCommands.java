@@ -209,7 +209,8 @@ final class TrainCommands {
     summary.put("skipped_records", result.skippedRecords());
     summary.put("train_seconds", bar.elapsedSeconds());
     if (evalData != null && result.checkpointDir() != null && !result.cancelled() && !a.flag("no-eval")) {
-      AccuracyReport report = evaluate(result.checkpointDir(), evalData, evalImages, a.intValue("eval-limit", 0));
+      AccuracyReport report = evaluate(result.checkpointDir(), evalData, evalImages, a.intValue("eval-limit", 0),
+          result.checkpointDir().resolve(PredictionLog.FILE));
       Files.writeString(result.checkpointDir().resolve("eval.json"), report.toJson());
       summary.set("eval", JSON.readTree(report.toJson()));
     }
@@ -226,15 +227,19 @@ final class TrainCommands {
   }
 
   static int eval(String[] argv, PrintStream out) throws Exception {
-    Args a = new Args("eval", argv, 0, Set.of("model", "data", "images", "limit"), Set.of());
+    Args a = new Args("eval", argv, 0, Set.of("model", "data", "images", "limit", "predictions"), Set.of());
     Path model = a.existingDir("model");
     Path data = Args.existingFile("eval", "--data", a.required("data"));
     Path images = a.get("images", null) == null ? data.toAbsolutePath().getParent() : a.existingDir("images");
-    out.println(evaluate(model, data, images, a.intValue("limit", 0)).toJson());
+    String predictions = a.get("predictions", null);
+    out.println(evaluate(model, data, images, a.intValue("limit", 0), predictions == null ? null : Path.of(predictions))
+        .toJson());
     return 0;
   }
 
-  private static AccuracyReport evaluate(Path model, Path data, Path images, int limit) throws Exception {
+  /** Scores {@code model} on {@code data}; with {@code predictions} non-null every answer is also logged there. */
+  private static AccuracyReport evaluate(Path model, Path data, Path images, int limit, Path predictions)
+      throws Exception {
     List<QuestionSample> samples = VqaEvaluator.questions(
         LlavaConversationDataset.load(data, images, LlavaConversationDataset.Options.defaults()));
     if (samples.isEmpty()) {
@@ -244,12 +249,18 @@ final class TrainCommands {
     if (limit > 0 && limit < samples.size()) samples = samples.subList(0, limit);
     int total = samples.size();
     long start = System.nanoTime();
+    int[] done = {0};
     try (LlavaRuntime runtime = LlavaRuntime.load(model);
-        ModelEvaluator evaluator = new ModelEvaluator(runtime, ModelEvaluator.DEFAULT_MAX_NEW_TOKENS)) {
-      AccuracyReport r = evaluator.evaluate(samples, done -> {
-        if (done == total || done % 50 == 0) progress.printf("eval %d/%d questions%n", done, total);
+        ModelEvaluator evaluator = new ModelEvaluator(runtime, ModelEvaluator.DEFAULT_MAX_NEW_TOKENS);
+        PredictionLog log = predictions == null ? null : new PredictionLog(predictions)) {
+      AccuracyReport r = VqaEvaluator.evaluate(samples, s -> {
+        String answer = evaluator.answer(s);
+        if (log != null) log.record(s, answer);
+        if (++done[0] == total || done[0] % 50 == 0) progress.printf("eval %d/%d questions%n", done[0], total);
+        return answer;
       });
       progress.printf("evaluated %d questions in %.1f s%n", total, (System.nanoTime() - start) / 1e9);
+      if (predictions != null) progress.printf("every answer: %s%n", predictions);
       return r;
     }
   }

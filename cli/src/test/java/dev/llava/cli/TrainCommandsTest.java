@@ -80,11 +80,24 @@ class TrainCommandsTest {
     assertTrue(trained.err().contains("step 1/2 [") && trained.err().contains("step 2/2 ["), trained.err());
     assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
 
-    Run eval = llava("eval", "--model", out.toString(), "--data", data.resolve("test.json").toString(), "--limit", "3");
+    Path predictions = tmp.resolve("preds/all.jsonl");
+    Run eval = llava("eval", "--model", out.toString(), "--data", data.resolve("test.json").toString(), "--limit", "3",
+        "--predictions", predictions.toString());
     assertEquals(0, eval.status(), eval.err());
     JsonNode report = JSON.readTree(eval.out());
     assertEquals(3, report.get("overall").get("n").asInt());
     assertTrue(report.has("per_type"));
+    // every answer is logged, right or wrong, and the log agrees with the report's tally
+    List<String> lines = Files.readAllLines(predictions);
+    assertEquals(3, lines.size());
+    int correct = 0;
+    for (String line : lines) {
+      JsonNode p = JSON.readTree(line);
+      assertTrue(p.get("id").asText().contains("#") && p.has("question") && p.has("expected") && p.has("predicted"),
+          line);
+      if (p.get("correct").asBoolean()) correct++;
+    }
+    assertEquals(report.get("overall").get("correct").asInt(), correct);
   }
 
   @Test
