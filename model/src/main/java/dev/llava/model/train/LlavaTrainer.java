@@ -127,7 +127,7 @@ public final class LlavaTrainer implements TrainingRunner {
             + " micro x %d accumulation, lr %.2g, warmup %d steps", parts, TrainableParameters.count(params), total,
             planner.batchesPerEpoch(), spec.globalBatchSize(), spec.microBatchSize(),
             spec.globalBatchSize() / spec.microBatchSize(), spec.learningRate(), schedule.warmupSteps()));
-        try (AdamW optimizer = new AdamW(params, AdamW.DEFAULT_BETA1, AdamW.DEFAULT_BETA2, AdamW.DEFAULT_EPS,
+        try (AdamW optimizer = new AdamW(params, AdamW.DEFAULT_BETA1, spec.adamBeta2(), AdamW.DEFAULT_EPS,
             spec.weightDecay(), root)) {
           if (resumed != null) {
             optimizer.load(spec.resumeFrom().resolve(TrainerState.OPTIMIZER_FILE));

@@ -17,6 +17,7 @@ import java.util.List;
  * @param template conversation template for rendering (null: plain for stage 1, the checkpoint's or vicuna_v1)
  * @param maxSteps stop after this many optimizer steps (0: run the epochs)
  * @param trainVision / trainProjector / trainLanguageModel which parts receive gradients
+ * @param adamBeta2 AdamW's second-moment decay ({@code adam_beta2}, 0.999 as in PyTorch and HF unless set)
  * @param gradClip max global gradient norm (0 disables)
  * @param resumeFrom a checkpoint written by an earlier run of this spec, to continue its loss curve
  */
@@ -35,6 +36,7 @@ public record TrainingSpec(
     int epochs,
     double warmupRatio,
     double weightDecay,
+    double adamBeta2,
     int maxLength,
     long seed,
     boolean trainVision,
@@ -63,6 +65,7 @@ public record TrainingSpec(
     if (epochs < 1 || epochs > 1000) p.add("epochs must be 1..1000, got " + epochs);
     if (warmupRatio < 0 || warmupRatio >= 1) p.add("warmup_ratio must be in [0, 1), got " + warmupRatio);
     if (weightDecay < 0 || weightDecay > 1) p.add("weight_decay must be in [0, 1], got " + weightDecay);
+    if (!(adamBeta2 > 0 && adamBeta2 < 1)) p.add("adam_beta2 must be in (0, 1), got " + adamBeta2);
     if (maxLength < 16 || maxLength > 131072) p.add("max_length must be 16..131072, got " + maxLength);
     if (gradClip < 0) p.add("grad_clip must be >= 0, got " + gradClip);
     if (!trainVision && !trainProjector && !trainLanguageModel) p.add("at least one part must train");

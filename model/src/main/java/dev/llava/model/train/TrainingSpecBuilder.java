@@ -18,6 +18,7 @@ public final class TrainingSpecBuilder {
   int epochs = 1;
   double warmupRatio;
   double weightDecay;
+  double adamBeta2 = AdamW.DEFAULT_BETA2;
   int maxLength = 2048;
   long seed;
   boolean trainVision;
@@ -48,6 +49,7 @@ public final class TrainingSpecBuilder {
   public TrainingSpecBuilder epochs(int v) { this.epochs = v; return this; }
   public TrainingSpecBuilder warmupRatio(double v) { this.warmupRatio = v; return this; }
   public TrainingSpecBuilder weightDecay(double v) { this.weightDecay = v; return this; }
+  public TrainingSpecBuilder adamBeta2(double v) { this.adamBeta2 = v; return this; }
   public TrainingSpecBuilder maxLength(int v) { this.maxLength = v; return this; }
   public TrainingSpecBuilder seed(long v) { this.seed = v; return this; }
   public TrainingSpecBuilder trainVision(boolean v) { this.trainVision = v; return this; }
@@ -67,8 +69,8 @@ public final class TrainingSpecBuilder {
 
   public TrainingSpec build() {
     return new TrainingSpec(stage, recipe, baseModelDir, dataPath, imageDir, outputDir, template, learningRate,
-        globalBatchSize, microBatchSize, maxSteps, epochs, warmupRatio, weightDecay, maxLength, seed, trainVision,
-        trainProjector, trainLanguageModel, gradClip, resumeFrom);
+        globalBatchSize, microBatchSize, maxSteps, epochs, warmupRatio, weightDecay, adamBeta2, maxLength, seed,
+        trainVision, trainProjector, trainLanguageModel, gradClip, resumeFrom);
   }
 
   /** The largest divisor of {@code n} that is at most {@code max}. */

@@ -21,8 +21,8 @@ public final class TrainingSpecJson {
   /** The record's component names, which are the keys written. */
   public static final List<String> FIELDS = List.of("stage", "recipe", "baseModelDir", "dataPath", "imageDir",
       "outputDir", "template", "learningRate", "globalBatchSize", "microBatchSize", "maxSteps", "epochs",
-      "warmupRatio", "weightDecay", "maxLength", "seed", "trainVision", "trainProjector", "trainLanguageModel",
-      "gradClip", "resumeFrom");
+      "warmupRatio", "weightDecay", "adamBeta2", "maxLength", "seed", "trainVision", "trainProjector",
+      "trainLanguageModel", "gradClip", "resumeFrom");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TrainingSpecJson() {}
@@ -90,6 +90,7 @@ public final class TrainingSpecJson {
     if (o.hasNonNull("epochs")) b.epochs(integer(o, "epochs"));
     if (o.hasNonNull("warmup_ratio")) b.warmupRatio(number(o, "warmup_ratio"));
     if (o.hasNonNull("weight_decay")) b.weightDecay(number(o, "weight_decay"));
+    if (o.hasNonNull("adam_beta2")) b.adamBeta2(number(o, "adam_beta2"));
     if (o.hasNonNull("max_length")) b.maxLength(integer(o, "max_length"));
     if (o.hasNonNull("seed")) b.seed(o.get("seed").asLong());
     if (o.hasNonNull("train_vision")) b.trainVision(bool(o, "train_vision"));
@@ -140,6 +141,7 @@ public final class TrainingSpecJson {
     o.put("epochs", s.epochs());
     o.put("warmup_ratio", s.warmupRatio());
     o.put("weight_decay", s.weightDecay());
+    o.put("adam_beta2", s.adamBeta2());
     o.put("max_length", s.maxLength());
     o.put("seed", s.seed());
     o.put("train_vision", s.trainVision());

@@ -20,8 +20,8 @@ class TrainingSpecJsonTest {
         + "\"trainLanguageModel\":true,\"gradClip\":1.0}";
     TrainingSpec s = TrainingSpecJson.parse(json);
     assertEquals(new TrainingSpec(TrainingStage.STAGE2_INSTRUCT, "llava-1.5", Path.of("/models/base"),
-        Path.of("/data/train.json"), null, Path.of("/models/out"), null, 2e-5, 128, 16, 0, 1, 0.03, 0.0, 2048, 42,
-        false, true, true, 1.0, null), s);
+        Path.of("/data/train.json"), null, Path.of("/models/out"), null, 2e-5, 128, 16, 0, 1, 0.03, 0.0,
+        AdamW.DEFAULT_BETA2, 2048, 42, false, true, true, 1.0, null), s);
     assertEquals(s, TrainingSpecJson.parse(TrainingSpecJson.toJsonString(s)), "round trip");
     assertTrue(TrainingSpecJson.toJsonString(s).contains("\"baseModelDir\""));
   }
@@ -37,6 +37,19 @@ class TrainingSpecJsonTest {
     assertTrue(s.trainProjector() && !s.trainVision() && !s.trainLanguageModel());
     assertNull(s.template(), "stage 1 falls back to plain in the trainer");
     assertEquals(java.util.List.of(), s.problems());
+  }
+
+  @Test
+  void adamBeta2IsReadCheckedAndWritten() throws Exception {
+    String base = "{\"recipe\": \"stage2\", \"base_model_dir\": \"m\", \"data_path\": \"d.json\","
+        + " \"output_dir\": \"out\"";
+    assertEquals(0.999, TrainingSpecJson.parse(base + "}").adamBeta2(), "PyTorch's default when not given");
+    TrainingSpec s = TrainingSpecJson.parse(base + ", \"adam_beta2\": 0.95}");
+    assertEquals(0.95, s.adamBeta2());
+    assertEquals(0.95, TrainingSpecJson.toJson(s).get("adamBeta2").asDouble());
+    assertEquals(s, TrainingSpecJson.parse(TrainingSpecJson.toJsonString(s)), "round trip");
+    assertEquals(java.util.List.of("adam_beta2 must be in (0, 1), got 1.0"),
+        TrainingSpecJson.parse(base + ", \"adam_beta2\": 1}").problems());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.llava.trainer.jobs;
 
+import dev.llava.model.train.AdamW;
 import dev.llava.model.train.TrainingSpec;
 import dev.llava.model.train.TrainingStage;
 import dev.llava.proto.v1.JobSpec;
@@ -69,6 +70,7 @@ public final class SpecResolver {
     int epochs = in.getEpochs() != 0 ? in.getEpochs() : d.epochs();
     double warmup = in.getWarmupRatio() != 0 ? in.getWarmupRatio() : d.warmupRatio();
     double weightDecay = in.getWeightDecay() != 0 ? in.getWeightDecay() : d.weightDecay();
+    double adamBeta2 = in.getAdamBeta2() != 0 ? in.getAdamBeta2() : AdamW.DEFAULT_BETA2;
     int maxLength = in.getMaxLength() != 0 ? in.getMaxLength() : d.maxLength();
     bounded(p, "max_steps", in.getMaxSteps(), limits.maxSteps());
     bounded(p, "global_batch_size", globalBatch, limits.maxGlobalBatchSize());
@@ -101,7 +103,7 @@ public final class SpecResolver {
 
     Recipes.Parts parts = Recipes.trainedParts(stage);
     TrainingSpec spec = new TrainingSpec(stage, recipe, base, data, imageDir, output, null, lr, globalBatch,
-        microBatch, in.getMaxSteps(), epochs, warmup, weightDecay, maxLength, in.getSeed(), parts.vision(),
+        microBatch, in.getMaxSteps(), epochs, warmup, weightDecay, adamBeta2, maxLength, in.getSeed(), parts.vision(),
         parts.projector(), parts.languageModel(), d.gradClip(), resume);
     for (String problem : spec.problems()) {
       // A missing stage is reported once; "base_model_dir is required for null" would only repeat it.
@@ -118,7 +120,7 @@ public final class SpecResolver {
         .setRunner(runner == null ? in.getRunner() : runner)
         .setRecipe(recipe)
         .setLearningRate(lr).setGlobalBatchSize(globalBatch).setMicroBatchSize(microBatch).setEpochs(epochs)
-        .setWarmupRatio(warmup).setWeightDecay(weightDecay).setMaxLength(maxLength)
+        .setWarmupRatio(warmup).setWeightDecay(weightDecay).setAdamBeta2(adamBeta2).setMaxLength(maxLength)
         .setDataPath(text(data)).setImageDir(text(imageDir)).setBaseModelDir(text(base))
         .setResumeFrom(text(resume)).setOutputDir(text(output))
         .setModelName(modelName)

@@ -57,6 +57,16 @@ class SpecResolverTest {
   }
 
   @Test
+  void adamBeta2DefaultsToPyTorchsAndIsChecked() {
+    JobSpec.Builder spec = JobSpec.newBuilder().setStage(TrainingStage.STAGE2_INSTRUCT)
+        .setBaseModelDir(base.toString()).setDataPath(data.toString());
+    assertEquals(0.999, resolve(spec).spec().adamBeta2());
+    assertEquals(0.999, resolve(spec).resolved().getAdamBeta2(), "GetJob shows the default that was filled in");
+    assertEquals(0.95, resolve(spec.setAdamBeta2(0.95)).spec().adamBeta2());
+    assertEquals(List.of("adam_beta2 must be in (0, 1), got 1.5"), resolve(spec.setAdamBeta2(1.5)).problems());
+  }
+
+  @Test
   void stageTwoGetsTheInstructionTuningRecipeAndTrainsTheLanguageModel() {
     TrainingSpec s = resolve(JobSpec.newBuilder().setStage(TrainingStage.STAGE2_INSTRUCT)
         .setBaseModelDir(base.toString()).setDataPath(data.toString())).spec();
