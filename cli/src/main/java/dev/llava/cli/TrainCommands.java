@@ -249,16 +249,12 @@ final class TrainCommands {
     if (limit > 0 && limit < samples.size()) samples = samples.subList(0, limit);
     int total = samples.size();
     long start = System.nanoTime();
-    int[] done = {0};
     try (LlavaRuntime runtime = LlavaRuntime.load(model);
         ModelEvaluator evaluator = new ModelEvaluator(runtime, ModelEvaluator.DEFAULT_MAX_NEW_TOKENS);
         PredictionLog log = predictions == null ? null : new PredictionLog(predictions)) {
-      AccuracyReport r = VqaEvaluator.evaluate(samples, s -> {
-        String answer = evaluator.answer(s);
-        if (log != null) log.record(s, answer);
-        if (++done[0] == total || done[0] % 50 == 0) progress.printf("eval %d/%d questions%n", done[0], total);
-        return answer;
-      });
+      AccuracyReport r = evaluator.evaluate(samples, done -> {
+        if (done == total || done % 50 == 0) progress.printf("eval %d/%d questions%n", done, total);
+      }, log == null ? (s, answer) -> {} : log::record);
       progress.printf("evaluated %d questions in %.1f s%n", total, (System.nanoTime() - start) / 1e9);
       if (predictions != null) progress.printf("every answer: %s%n", predictions);
       return r;

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -52,9 +53,16 @@ public final class ModelEvaluator implements AutoCloseable {
   }
 
   public AccuracyReport evaluate(List<QuestionSample> samples, IntConsumer progress) {
+    return evaluate(samples, progress, (sample, answer) -> {});
+  }
+
+  /** As {@link #evaluate(List, IntConsumer)}, handing every (question, answer) to {@code onAnswer} as it comes. */
+  public AccuracyReport evaluate(List<QuestionSample> samples, IntConsumer progress,
+      BiConsumer<QuestionSample, String> onAnswer) {
     int[] done = {0};
     return VqaEvaluator.evaluate(samples, s -> {
       String answer = answer(s);
+      onAnswer.accept(s, answer);
       progress.accept(++done[0]);
       return answer;
     });
