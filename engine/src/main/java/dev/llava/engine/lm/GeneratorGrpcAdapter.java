@@ -58,13 +58,14 @@ public class GeneratorGrpcAdapter extends GeneratorGrpc.GeneratorImplBase {
         h.cancel();
       }
     };
-    StreamingResponder responder = new StreamingResponder(call, stallTimeout, cancel);
+    long deadline = deadlineNanos(start);
+    StreamingResponder responder = new StreamingResponder(call, stallTimeout, cancel, deadline);
     call.setOnCancelHandler(cancel);
     call.setOnReadyHandler(responder::onReady);
     // a deadline also cancels the server Context; listen to it too, whatever the transport does with the call
     Context.current().addListener(ctx -> cancel.run(), Runnable::run);
     try {
-      handle.set(engine.generate(request, responder, start, deadlineNanos(start)));
+      handle.set(engine.generate(request, responder, start, deadline));
     } catch (RuntimeException e) {
       responder.onFailed(e);
       return;

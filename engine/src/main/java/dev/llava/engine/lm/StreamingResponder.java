@@ -3,6 +3,7 @@ package dev.llava.engine.lm;
 import dev.llava.proto.v1.GenerateResponse;
 import dev.llava.proto.v1.StageTimings;
 import dev.llava.proto.v1.Usage;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
@@ -15,6 +16,10 @@ import io.grpc.stub.ServerCallStreamObserver;
  * ({@code onStalled} cancels the sequence): that frees the batch slot of a reader that stopped reading, and is
  * how a client cancel is noticed on transports that never report it (Quarkus' unified server on Vert.x 4.5: a
  * reset stream just stops being ready).
+ *
+ * <p>A generation that ends CANCELLED closes the call with an error status, never OK: DEADLINE_EXCEEDED once the
+ * call's deadline has passed (what grpc-java's own server answers, whichever side's timer fires first), else
+ * CANCELLED. A client that is still listening must not mistake a cut-off answer for a complete one.
  */
 final class StreamingResponder implements GenerationListener {
   private final ServerCallStreamObserver<GenerateResponse> call;
@@ -24,18 +29,20 @@ final class StreamingResponder implements GenerationListener {
   private boolean closed; // guarded by this
   private final long stallTimeoutNanos;
   private final Runnable onStalled;
+  private final long deadlineNanos; // System.nanoTime() at which the call's deadline passes; 0 = none
   private long notReadySince; // guarded by this; nanoTime when a send first found the transport not ready, or 0
   private boolean stalled; // guarded by this
 
   StreamingResponder(ServerCallStreamObserver<GenerateResponse> call, java.time.Duration stallTimeout,
-      Runnable onStalled) {
+      Runnable onStalled, long deadlineNanos) {
     this.call = call;
     this.stallTimeoutNanos = stallTimeout.toNanos();
     this.onStalled = onStalled;
+    this.deadlineNanos = deadlineNanos;
   }
 
   StreamingResponder(ServerCallStreamObserver<GenerateResponse> call) {
-    this(call, java.time.Duration.ofDays(365), () -> {});
+    this(call, java.time.Duration.ofDays(365), () -> {}, 0);
   }
 
   @Override
@@ -49,6 +56,10 @@ final class StreamingResponder implements GenerationListener {
 
   @Override
   public synchronized void onFinished(String text, long[] tokenIds, GenerationResult result) {
+    if (result.finishReason() == dev.llava.model.generate.FinishReason.CANCELLED) {
+      endCancelled(result.completionTokens());
+      return;
+    }
     pendingText.append(text);
     for (long id : tokenIds) {
       pendingIds.add(id);
@@ -80,6 +91,27 @@ final class StreamingResponder implements GenerationListener {
     if (!call.isCancelled()) {
       call.onError(GrpcStatuses.of(error).asRuntimeException());
     }
+  }
+
+  private void endCancelled(int completionTokens) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (call.isCancelled()) {
+      return; // the client is gone: nobody to tell
+    }
+    Status status;
+    if (deadlineNanos != 0 && System.nanoTime() - deadlineNanos >= 0) {
+      status = Status.DEADLINE_EXCEEDED.withDescription(
+          "the call's deadline passed after " + completionTokens + " generated token(s)");
+    } else if (stalled) {
+      status = Status.CANCELLED.withDescription("the client read nothing for "
+          + java.time.Duration.ofNanos(stallTimeoutNanos) + " while tokens were waiting");
+    } else {
+      status = Status.CANCELLED.withDescription("generation cancelled");
+    }
+    call.onError(status.asRuntimeException());
   }
 
   /** The transport can take more: send what accumulated. */

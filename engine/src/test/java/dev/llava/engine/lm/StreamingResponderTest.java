@@ -88,7 +88,7 @@ class StreamingResponderTest {
   void aStreamThatStaysNotReadyPastTheStallTimeoutIsGivenUpOnce() throws Exception {
     FakeCall call = new FakeCall();
     int[] stalls = new int[1];
-    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(500), () -> stalls[0]++);
+    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(500), () -> stalls[0]++, 0);
     call.ready = false;
     r.onTokens("a", new long[] {1});
     r.onTokens("b", new long[] {2});
@@ -102,11 +102,49 @@ class StreamingResponderTest {
     assertEquals("abcd", call.sent.get(0).getText());
   }
 
+  private static final GenerationResult CANCELLED = new GenerationResult(FinishReason.CANCELLED, 10, 0, 7,
+      new StageTimes(1, 2, 3, 4, 5, 6));
+
+  @Test
+  void aPassedDeadlineEndsTheCallWithDeadlineExceededNotOk() {
+    FakeCall call = new FakeCall();
+    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofDays(1), () -> {}, System.nanoTime() - 1);
+    r.onTokens("a", new long[] {1});
+    r.onFinished("b", new long[] {2}, CANCELLED);
+    assertEquals(1, call.sent.size(), "the tokens sent before the deadline stay sent; nothing more");
+    assertTrue(!call.completed, "a cut-off answer must not look complete");
+    Status status = ((StatusRuntimeException) call.error).getStatus();
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode());
+    assertTrue(status.getDescription().contains("after 7 generated token(s)"), status.getDescription());
+  }
+
+  @Test
+  void aCancelBeforeTheDeadlineEndsTheCallCancelled() throws Exception {
+    FakeCall call = new FakeCall();
+    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(20), () -> {},
+        System.nanoTime() + java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+    call.ready = false;
+    r.onTokens("a", new long[] {1});
+    Thread.sleep(40);
+    r.onTokens("b", new long[] {2}); // stalled: the adapter cancels the sequence
+    call.ready = true;
+    r.onFinished("", new long[0], CANCELLED);
+    Status status = ((StatusRuntimeException) call.error).getStatus();
+    assertEquals(Status.Code.CANCELLED, status.getCode());
+    assertTrue(status.getDescription().contains("read nothing"), status.getDescription());
+
+    FakeCall gone = new FakeCall();
+    gone.cancelled = true;
+    new StreamingResponder(gone).onFinished("", new long[0], CANCELLED);
+    assertEquals(null, gone.error, "nothing is sent to a call the client cancelled");
+    assertTrue(!gone.completed);
+  }
+
   @Test
   void readinessResetsTheStallClock() throws Exception {
     FakeCall call = new FakeCall();
     int[] stalls = new int[1];
-    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(50), () -> stalls[0]++);
+    StreamingResponder r = new StreamingResponder(call, java.time.Duration.ofMillis(50), () -> stalls[0]++, 0);
     for (int i = 0; i < 4; i++) {
       call.ready = false;
       r.onTokens("x", new long[] {i});

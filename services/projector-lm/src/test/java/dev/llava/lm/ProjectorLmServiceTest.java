@@ -123,10 +123,15 @@ class ProjectorLmServiceTest {
   void aClientDeadlineStopsTheSequence() throws Exception {
     GenerateRequest endless = goldenRequest(2000).toBuilder()
         .setStopping(StoppingCriteria.newBuilder().setMaxNewTokens(2000).setIgnoreEos(true)).build();
+    double generatedBefore = gauge("llava_lm_generation_tokens_total");
+    // Whichever timer fires first, the client's or the server's (which ends the stream DEADLINE_EXCEEDED, not
+    // OK), the call fails; 400 ms is well below 2000 decode steps here (about 3 s).
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> GeneratorGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(400, TimeUnit.MILLISECONDS).generate(endless).forEachRemaining(r -> {})); // well below 2000 steps
+        .withDeadlineAfter(400, TimeUnit.MILLISECONDS).generate(endless).forEachRemaining(r -> {}));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("llava_lm_running_sequences") == 0.0);
+    double generated = gauge("llava_lm_generation_tokens_total") - generatedBefore;
+    assertTrue(generated < 2000, "the server stopped the sequence at the deadline, after " + generated + " tokens");
   }
 
   /**
