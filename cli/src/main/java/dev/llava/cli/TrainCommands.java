@@ -93,7 +93,8 @@ final class TrainCommands {
 
   static int train(String[] argv, PrintStream out) throws Exception {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
-        "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps"),
+        "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps",
+        "rotate-turns"),
         Set.of("no-eval"));
     // checked before any data is generated
     VisionPretraining.Options vision = visionOptions(a, a.intValue("seed", 0));
@@ -144,6 +145,13 @@ final class TrainCommands {
       if (a.get("epochs", null) != null) b.epochs(positive(a, "epochs", 1));
       if (a.get("max-steps", null) != null) b.maxSteps(positive(a, "max-steps", 1));
       if (a.get("resume", null) != null) b.resumeFrom(a.existingDir("resume"));
+      String rotate = a.get("rotate-turns", null);
+      if (rotate != null) {
+        if (!rotate.equals("true") && !rotate.equals("false")) {
+          throw new CliException("--rotate-turns must be true or false, got '" + rotate + "'");
+        }
+        b.rotateTurns(Boolean.parseBoolean(rotate));
+      }
       spec = b.build();
       if (recipe.equals("demo") && DemoCurriculum.applies(evalImages)) curriculum = b;
     }

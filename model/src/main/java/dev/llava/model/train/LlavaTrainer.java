@@ -105,9 +105,10 @@ public final class LlavaTrainer implements TrainingRunner {
     try (LlavaTokenizer tokenizer = LlavaTokenizer.load(source);
         NDManager root = NDManager.newBaseManager(Devices.preferred())) {
       ChatTemplate template = template(spec, source);
-      TrainingData data = TrainingData.encode(dataset,
+      TrainingData data = TrainingData.encode(dataset, spec.rotateTurns(),
           new SampleEncoder(tokenizer, template, processor, spec.maxLength()));
-      listener.onLog(data.summary() + "; template " + template.name());
+      listener.onLog(data.summary() + "; template " + template.name()
+          + (spec.rotateTurns() ? "; turns rotated (every question of an image record also asked first)" : ""));
       data.skipReasons().forEach((id, why) -> listener.onLog("skipped record " + id + ": " + why));
       if (data.samples().isEmpty()) throw new IllegalArgumentException(spec.dataPath() + ": no usable samples");
 

@@ -3,6 +3,7 @@ package dev.llava.model.train;
 import dev.llava.model.data.DatasetReport;
 import dev.llava.model.data.LlavaConversationDataset;
 import dev.llava.model.data.LlavaRecord;
+import dev.llava.model.data.TurnRotations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -34,11 +35,20 @@ public record TrainingData(List<EncodedSample> samples, DatasetReport report, in
 
   /** Encodes every valid record of a loaded dataset. */
   public static TrainingData encode(LlavaConversationDataset dataset, SampleEncoder encoder) {
+    return encode(dataset, false, encoder);
+  }
+
+  /**
+   * Encodes every valid record of a loaded dataset; with {@code rotateTurns} each multi-question image record
+   * becomes one sample per question, that question first ({@link TurnRotations}).
+   */
+  public static TrainingData encode(LlavaConversationDataset dataset, boolean rotateTurns, SampleEncoder encoder) {
     List<EncodedSample> samples = new ArrayList<>();
     Map<String, String> reasons = new LinkedHashMap<>();
     int skipped = 0;
     int truncated = 0;
-    for (LlavaRecord record : dataset.records()) {
+    List<LlavaRecord> records = rotateTurns ? TurnRotations.all(dataset.records()) : dataset.records();
+    for (LlavaRecord record : records) {
       SampleEncoder.Outcome outcome = encoder.encode(record, dataset.imagePath(record));
       if (outcome instanceof SampleEncoder.Encoded e) {
         samples.add(e.sample());
@@ -64,8 +74,8 @@ public record TrainingData(List<EncodedSample> samples, DatasetReport report, in
   public String summary() {
     long tokens = samples.stream().mapToLong(EncodedSample::length).sum();
     long targets = samples.stream().mapToLong(EncodedSample::targetCount).sum();
-    return String.format("data: %d records, %d usable (%d with image, %d text-only), %d bad, %d skipped, %d truncated;"
-        + " %d tokens (%d trained)", report.records(), samples.size(), imageSamples(),
+    return String.format("data: %d records, %d usable samples (%d with image, %d text-only), %d bad, %d skipped,"
+        + " %d truncated; %d tokens (%d trained)", report.records(), samples.size(), imageSamples(),
         samples.size() - imageSamples(), report.bad(), skipped, truncated, tokens, targets);
   }
 

@@ -18,6 +18,8 @@ import java.util.List;
  * @param maxSteps stop after this many optimizer steps (0: run the epochs)
  * @param trainVision / trainProjector / trainLanguageModel which parts receive gradients
  * @param adamBeta2 AdamW's second-moment decay ({@code adam_beta2}, 0.999 as in PyTorch and HF unless set)
+ * @param rotateTurns train every multi-question image record once per question, each question first in turn
+ *     ({@link dev.llava.model.data.TurnRotations}); off in LLaVA's recipes, on in the demo's
  * @param gradClip max global gradient norm (0 disables)
  * @param resumeFrom a checkpoint written by an earlier run of this spec, to continue its loss curve
  */
@@ -38,6 +40,7 @@ public record TrainingSpec(
     double weightDecay,
     double adamBeta2,
     int maxLength,
+    boolean rotateTurns,
     long seed,
     boolean trainVision,
     boolean trainProjector,

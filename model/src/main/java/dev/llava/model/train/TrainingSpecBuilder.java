@@ -20,6 +20,7 @@ public final class TrainingSpecBuilder {
   double weightDecay;
   double adamBeta2 = AdamW.DEFAULT_BETA2;
   int maxLength = 2048;
+  boolean rotateTurns;
   long seed;
   boolean trainVision;
   boolean trainProjector;
@@ -51,6 +52,7 @@ public final class TrainingSpecBuilder {
   public TrainingSpecBuilder weightDecay(double v) { this.weightDecay = v; return this; }
   public TrainingSpecBuilder adamBeta2(double v) { this.adamBeta2 = v; return this; }
   public TrainingSpecBuilder maxLength(int v) { this.maxLength = v; return this; }
+  public TrainingSpecBuilder rotateTurns(boolean v) { this.rotateTurns = v; return this; }
   public TrainingSpecBuilder seed(long v) { this.seed = v; return this; }
   public TrainingSpecBuilder trainVision(boolean v) { this.trainVision = v; return this; }
   public TrainingSpecBuilder trainProjector(boolean v) { this.trainProjector = v; return this; }
@@ -69,8 +71,8 @@ public final class TrainingSpecBuilder {
 
   public TrainingSpec build() {
     return new TrainingSpec(stage, recipe, baseModelDir, dataPath, imageDir, outputDir, template, learningRate,
-        globalBatchSize, microBatchSize, maxSteps, epochs, warmupRatio, weightDecay, adamBeta2, maxLength, seed,
-        trainVision, trainProjector, trainLanguageModel, gradClip, resumeFrom);
+        globalBatchSize, microBatchSize, maxSteps, epochs, warmupRatio, weightDecay, adamBeta2, maxLength, rotateTurns,
+        seed, trainVision, trainProjector, trainLanguageModel, gradClip, resumeFrom);
   }
 
   /** The largest divisor of {@code n} that is at most {@code max}. */

@@ -21,7 +21,7 @@ public final class TrainingSpecJson {
   /** The record's component names, which are the keys written. */
   public static final List<String> FIELDS = List.of("stage", "recipe", "baseModelDir", "dataPath", "imageDir",
       "outputDir", "template", "learningRate", "globalBatchSize", "microBatchSize", "maxSteps", "epochs",
-      "warmupRatio", "weightDecay", "adamBeta2", "maxLength", "seed", "trainVision", "trainProjector",
+      "warmupRatio", "weightDecay", "adamBeta2", "maxLength", "rotateTurns", "seed", "trainVision", "trainProjector",
       "trainLanguageModel", "gradClip", "resumeFrom");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,6 +92,7 @@ public final class TrainingSpecJson {
     if (o.hasNonNull("weight_decay")) b.weightDecay(number(o, "weight_decay"));
     if (o.hasNonNull("adam_beta2")) b.adamBeta2(number(o, "adam_beta2"));
     if (o.hasNonNull("max_length")) b.maxLength(integer(o, "max_length"));
+    if (o.hasNonNull("rotate_turns")) b.rotateTurns(bool(o, "rotate_turns"));
     if (o.hasNonNull("seed")) b.seed(o.get("seed").asLong());
     if (o.hasNonNull("train_vision")) b.trainVision(bool(o, "train_vision"));
     if (o.hasNonNull("train_projector")) b.trainProjector(bool(o, "train_projector"));
@@ -143,6 +144,7 @@ public final class TrainingSpecJson {
     o.put("weight_decay", s.weightDecay());
     o.put("adam_beta2", s.adamBeta2());
     o.put("max_length", s.maxLength());
+    o.put("rotate_turns", s.rotateTurns());
     o.put("seed", s.seed());
     o.put("train_vision", s.trainVision());
     o.put("train_projector", s.trainProjector());

@@ -155,4 +155,36 @@ class SampleEncoderTest {
     SampleEncoder.Outcome missing = tight.encode(twoTurns(), DIR.resolve("no-such.png"));
     assertTrue(((SampleEncoder.Skipped) missing).reason().startsWith("unreadable image"));
   }
+
+  @Test
+  void turnRotationTrainsEachAnswerOnceStraightAfterTheImage(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path json = dir.resolve("train.json");
+    java.nio.file.Files.writeString(json, "[{\"id\": \"r1\", \"image\": \"image_0.png\", \"conversations\": ["
+        + "{\"from\": \"human\", \"value\": \"What color is it?\\n<image>\"}, {\"from\": \"gpt\", \"value\": \"Red.\"},"
+        + "{\"from\": \"human\", \"value\": \"And the shape?\"}, {\"from\": \"gpt\", \"value\": \"A circle.\"}]},"
+        + "{\"id\": \"t1\", \"conversations\": [{\"from\": \"human\", \"value\": \"Hi\"},"
+        + " {\"from\": \"gpt\", \"value\": \"Hello.\"}]}]");
+    dev.llava.model.data.LlavaConversationDataset dataset = dev.llava.model.data.LlavaConversationDataset.load(json,
+        DIR.resolve("expected"), dev.llava.model.data.LlavaConversationDataset.Options.defaults());
+    SampleEncoder encoder = new SampleEncoder(tokenizer, ChatTemplate.named("vicuna_v1"), processor, 4096);
+
+    TrainingData plain = TrainingData.encode(dataset, false, encoder);
+    TrainingData rotated = TrainingData.encode(dataset, true, encoder);
+
+    assertEquals(List.of("r1", "t1"), plain.samples().stream().map(EncodedSample::id).toList());
+    assertEquals(List.of("r1", "r1@1", "t1"), rotated.samples().stream().map(EncodedSample::id).toList());
+    EncodedSample second = rotated.samples().get(1);
+    assertEquals(List.of("A circle.</s>", "Red.</s>"), trainedRuns(second));
+    long imageId = tokenizer.requireImage().id();
+    int firstImage = -1;
+    int firstTrained = -1;
+    for (int i = 0; i < second.length(); i++) {
+      if (firstImage < 0 && second.inputIds()[i] == imageId) firstImage = i;
+      if (firstTrained < 0 && second.trainable()[i]) firstTrained = i;
+    }
+    assertTrue(firstImage >= 0 && firstImage < firstTrained, "the image comes before the first (rotated) answer");
+    assertEquals(java.util.Arrays.stream(plain.samples().get(0).inputIds()).filter(id -> id == imageId).count(),
+        java.util.Arrays.stream(second.inputIds()).filter(id -> id == imageId).count(), "the whole image, once");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.llava.model.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,7 @@ class TrainingSpecJsonTest {
     TrainingSpec s = TrainingSpecJson.parse(json);
     assertEquals(new TrainingSpec(TrainingStage.STAGE2_INSTRUCT, "llava-1.5", Path.of("/models/base"),
         Path.of("/data/train.json"), null, Path.of("/models/out"), null, 2e-5, 128, 16, 0, 1, 0.03, 0.0,
-        AdamW.DEFAULT_BETA2, 2048, 42, false, true, true, 1.0, null), s);
+        AdamW.DEFAULT_BETA2, 2048, false, 42, false, true, true, 1.0, null), s);
     assertEquals(s, TrainingSpecJson.parse(TrainingSpecJson.toJsonString(s)), "round trip");
     assertTrue(TrainingSpecJson.toJsonString(s).contains("\"baseModelDir\""));
   }
@@ -37,6 +38,17 @@ class TrainingSpecJsonTest {
     assertTrue(s.trainProjector() && !s.trainVision() && !s.trainLanguageModel());
     assertNull(s.template(), "stage 1 falls back to plain in the trainer");
     assertEquals(java.util.List.of(), s.problems());
+  }
+
+  @Test
+  void turnRotationIsTheDemosDefaultAndCanBeSwitched() throws Exception {
+    String demo = "{\"recipe\": \"demo\", \"data_path\": \"d.json\", \"output_dir\": \"out\"";
+    assertTrue(TrainingSpecJson.parse(demo + "}").rotateTurns(), "the demo recipe rotates turns");
+    TrainingSpec off = TrainingSpecJson.parse(demo + ", \"rotate_turns\": false}");
+    assertFalse(off.rotateTurns());
+    assertFalse(TrainingSpecJson.toJson(off).get("rotateTurns").asBoolean());
+    assertFalse(TrainingSpecJson.parse("{\"recipe\": \"stage2\", \"base_model_dir\": \"m\", \"data_path\":"
+        + " \"d.json\", \"output_dir\": \"out\"}").rotateTurns(), "LLaVA's recipes train records as they are");
   }
 
   @Test

@@ -19,15 +19,15 @@ public final class Recipes {
 
   /** What a recipe fills in for one stage. Which parts train follows the stage, not the recipe. */
   public record Defaults(String recipe, double learningRate, int globalBatchSize, int microBatchSize, int epochs,
-      double warmupRatio, double weightDecay, int maxLength, double gradClip) {}
+      double warmupRatio, double weightDecay, int maxLength, double gradClip, boolean rotateTurns) {}
 
-  private static final Defaults STAGE1 = new Defaults(LLAVA_1_5, 1e-3, 256, 32, 1, 0.03, 0.0, 2048, 1.0);
-  private static final Defaults STAGE2 = new Defaults(LLAVA_1_5, 2e-5, 128, 16, 1, 0.03, 0.0, 2048, 1.0);
+  private static final Defaults STAGE1 = new Defaults(LLAVA_1_5, 1e-3, 256, 32, 1, 0.03, 0.0, 2048, 1.0, false);
+  private static final Defaults STAGE2 = new Defaults(LLAVA_1_5, 2e-5, 128, 16, 1, 0.03, 0.0, 2048, 1.0, false);
   private static final Defaults DEMO_DEFAULTS = new Defaults(DEMO, dev.llava.model.train.Recipes.DEMO_LEARNING_RATE,
       dev.llava.model.train.Recipes.DEMO_GLOBAL_BATCH, dev.llava.model.train.Recipes.DEMO_MICRO_BATCH,
       dev.llava.model.train.Recipes.DEMO_EPOCHS, dev.llava.model.train.Recipes.DEMO_WARMUP_RATIO,
       dev.llava.model.train.Recipes.DEMO_WEIGHT_DECAY, dev.llava.model.train.Recipes.DEMO_MAX_LENGTH,
-      dev.llava.model.train.Recipes.DEMO_GRAD_CLIP);
+      dev.llava.model.train.Recipes.DEMO_GRAD_CLIP, dev.llava.model.train.Recipes.DEMO_ROTATE_TURNS);
 
   private Recipes() {}
 

@@ -72,6 +72,7 @@ public final class SpecResolver {
     double weightDecay = in.getWeightDecay() != 0 ? in.getWeightDecay() : d.weightDecay();
     double adamBeta2 = in.getAdamBeta2() != 0 ? in.getAdamBeta2() : AdamW.DEFAULT_BETA2;
     int maxLength = in.getMaxLength() != 0 ? in.getMaxLength() : d.maxLength();
+    boolean rotateTurns = in.hasRotateTurns() ? in.getRotateTurns() : d.rotateTurns();
     bounded(p, "max_steps", in.getMaxSteps(), limits.maxSteps());
     bounded(p, "global_batch_size", globalBatch, limits.maxGlobalBatchSize());
     bounded(p, "micro_batch_size", microBatch, limits.maxMicroBatchSize());
@@ -103,8 +104,8 @@ public final class SpecResolver {
 
     Recipes.Parts parts = Recipes.trainedParts(stage);
     TrainingSpec spec = new TrainingSpec(stage, recipe, base, data, imageDir, output, null, lr, globalBatch,
-        microBatch, in.getMaxSteps(), epochs, warmup, weightDecay, adamBeta2, maxLength, in.getSeed(), parts.vision(),
-        parts.projector(), parts.languageModel(), d.gradClip(), resume);
+        microBatch, in.getMaxSteps(), epochs, warmup, weightDecay, adamBeta2, maxLength, rotateTurns, in.getSeed(),
+        parts.vision(), parts.projector(), parts.languageModel(), d.gradClip(), resume);
     for (String problem : spec.problems()) {
       // A missing stage is reported once; "base_model_dir is required for null" would only repeat it.
       boolean missingBecauseOfPathProblem = problem.startsWith("data_path is required") && !in.getDataPath().isEmpty()
@@ -121,6 +122,7 @@ public final class SpecResolver {
         .setRecipe(recipe)
         .setLearningRate(lr).setGlobalBatchSize(globalBatch).setMicroBatchSize(microBatch).setEpochs(epochs)
         .setWarmupRatio(warmup).setWeightDecay(weightDecay).setAdamBeta2(adamBeta2).setMaxLength(maxLength)
+        .setRotateTurns(rotateTurns)
         .setDataPath(text(data)).setImageDir(text(imageDir)).setBaseModelDir(text(base))
         .setResumeFrom(text(resume)).setOutputDir(text(output))
         .setModelName(modelName)

@@ -67,6 +67,18 @@ class SpecResolverTest {
   }
 
   @Test
+  void turnRotationFollowsTheRecipeUnlessSet() {
+    JobSpec.Builder paper = JobSpec.newBuilder().setStage(TrainingStage.STAGE2_INSTRUCT)
+        .setBaseModelDir(base.toString()).setDataPath(data.toString());
+    assertFalse(resolve(paper).spec().rotateTurns(), "llava-1.5 trains records as they are");
+    assertTrue(resolve(paper.setRotateTurns(true)).spec().rotateTurns());
+    JobSpec.Builder demo = JobSpec.newBuilder().setRecipe("demo").setDataPath(data.toString());
+    assertTrue(resolve(demo).spec().rotateTurns());
+    assertTrue(resolve(demo).resolved().hasRotateTurns(), "GetJob shows the default that was filled in");
+    assertFalse(resolve(demo.setRotateTurns(false)).spec().rotateTurns());
+  }
+
+  @Test
   void stageTwoGetsTheInstructionTuningRecipeAndTrainsTheLanguageModel() {
     TrainingSpec s = resolve(JobSpec.newBuilder().setStage(TrainingStage.STAGE2_INSTRUCT)
         .setBaseModelDir(base.toString()).setDataPath(data.toString())).spec();

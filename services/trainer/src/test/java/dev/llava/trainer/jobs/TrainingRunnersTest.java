@@ -39,7 +39,7 @@ class TrainingRunnersTest {
   void theSpecJsonRoundTripsWithPlainPathStrings() {
     TrainingSpec spec = new TrainingSpec(TrainingStage.STAGE1_ALIGN, "llava-1.5", Path.of("/models/base"),
         Path.of("/models/data/train.json"), null, Path.of("/models/jobs/job-1"), null, 1e-3, 256, 32, 0, 1, 0.03,
-        0, 0.999, 2048, 42, false, true, false, 1.0, null);
+        0, 0.999, 2048, false, 42, false, true, false, 1.0, null);
     String json = TrainingSpecJson.write(spec);
     assertTrue(json.contains("\"dataPath\":\"/models/data/train.json\""), json);
     assertTrue(!json.contains("imageDir"), "unset components are left out: " + json);
