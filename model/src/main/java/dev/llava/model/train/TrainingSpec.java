@@ -19,7 +19,7 @@ import java.util.List;
  * @param trainVision / trainProjector / trainLanguageModel which parts receive gradients
  * @param adamBeta2 AdamW's second-moment decay ({@code adam_beta2}, 0.999 as in PyTorch and HF unless set)
  * @param rotateTurns train every multi-question image record once per question, each question first in turn
- *     ({@link dev.llava.model.data.TurnRotations}); off in LLaVA's recipes, on in the demo's
+ *     ({@link dev.llava.model.data.TurnRotations}); off in every recipe unless set
  * @param gradClip max global gradient norm (0 disables)
  * @param resumeFrom a checkpoint written by an earlier run of this spec, to continue its loss curve
  */
