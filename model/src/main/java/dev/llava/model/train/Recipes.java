@@ -37,8 +37,8 @@ public final class Recipes {
   public static final double DEMO_GRAD_CLIP = 1.0;
   /**
    * Turn rotation ({@link TrainingSpec#rotateTurns}) stays off: at the cost of 12 plain epochs it scored 77.5%,
-   * 61.4% and 76.4% in three data orders (plain: 64.7-67.9%), but 75.0% at the cost of the 24 epochs the demo
-   * trains (plain 74.7%); measured in the README's "What the demo learns".
+   * 61.4%, 76.4% and 62.0% in four data orders (plain: 64.7-67.9%), and 75.0% at the cost of the 24 epochs the
+   * demo trains (plain 74.7%); measured in the README's "What the demo learns".
    */
   public static final boolean DEMO_ROTATE_TURNS = false;
 
