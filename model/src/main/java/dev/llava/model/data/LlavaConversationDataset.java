@@ -216,7 +216,7 @@ public final class LlavaConversationDataset {
     private List<Turn> checkMarkers(List<Turn> turns, boolean hasImage) throws BadRecord {
       int markers = 0;
       for (int t = 0; t < turns.size(); t++) {
-        int inTurn = occurrences(turns.get(t).value());
+        int inTurn = LlavaRecord.imageMarkers(turns.get(t).value());
         if (inTurn > 0 && turns.get(t).from() == Turn.Role.GPT) {
           throw new BadRecord(BadRecordReason.IMAGE_MARKER_IN_GPT_TURN, "turn " + t + " (gpt) contains "
               + LlavaRecord.IMAGE_MARKER + ", expected markers only in human turns");
@@ -245,15 +245,6 @@ public final class LlavaConversationDataset {
       List<Turn> repaired = new ArrayList<>(turns);
       repaired.set(0, Turn.human(LlavaRecord.IMAGE_MARKER + "\n" + turns.get(0).value()));
       return repaired;
-    }
-
-    private static int occurrences(String text) {
-      int count = 0;
-      for (int at = text.indexOf(LlavaRecord.IMAGE_MARKER); at >= 0;
-          at = text.indexOf(LlavaRecord.IMAGE_MARKER, at + LlavaRecord.IMAGE_MARKER.length())) {
-        count++;
-      }
-      return count;
     }
 
     DatasetReport report() {

@@ -22,4 +22,18 @@ public record LlavaRecord(String id, String image, List<Turn> conversations, Jso
   public boolean hasImage() {
     return image != null;
   }
+
+  /** How many {@code <image>} markers {@code text} holds. */
+  public static int imageMarkers(String text) {
+    int count = 0;
+    for (int at = text.indexOf(IMAGE_MARKER); at >= 0; at = text.indexOf(IMAGE_MARKER, at + IMAGE_MARKER.length())) {
+      count++;
+    }
+    return count;
+  }
+
+  /** A turn's text without its {@code <image>} marker(s), trimmed: what the turn says besides the image. */
+  public static String withoutImageMarker(String text) {
+    return text.replace(IMAGE_MARKER, "").strip();
+  }
 }

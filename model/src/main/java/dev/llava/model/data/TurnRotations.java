@@ -35,7 +35,7 @@ public final class TurnRotations {
     }
     List<Turn> questions = new ArrayList<>(pairs);
     for (int i = 0; i < pairs; i++) {
-      questions.add(Turn.human(withoutMarker(turns.get(2 * i).value())));
+      questions.add(Turn.human(LlavaRecord.withoutImageMarker(turns.get(2 * i).value())));
     }
     List<LlavaRecord> out = new ArrayList<>(pairs);
     out.add(record);
@@ -70,20 +70,7 @@ public final class TurnRotations {
   }
 
   private static int markers(List<Turn> turns) {
-    int n = 0;
-    for (Turn t : turns) {
-      for (int at = t.value().indexOf(LlavaRecord.IMAGE_MARKER); at >= 0;
-          at = t.value().indexOf(LlavaRecord.IMAGE_MARKER, at + 1)) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  /** The question text without the marker and the line break that joined it to the text. */
-  private static String withoutMarker(String text) {
-    return text.replace(LlavaRecord.IMAGE_MARKER + "\n", "").replace("\n" + LlavaRecord.IMAGE_MARKER, "")
-        .replace(LlavaRecord.IMAGE_MARKER, "").strip();
+    return turns.stream().mapToInt(t -> LlavaRecord.imageMarkers(t.value())).sum();
   }
 
   private static JsonNode rotatedMeta(JsonNode meta, int r, int pairs) {

@@ -49,7 +49,7 @@ public final class VqaEvaluator {
         if (!type.scored()) {
           continue;
         }
-        String question = record.conversations().get(2 * i).value().replace(LlavaRecord.IMAGE_MARKER, "").strip();
+        String question = LlavaRecord.withoutImageMarker(record.conversations().get(2 * i).value());
         String answer = record.conversations().get(2 * i + 1).value();
         int options = type.format() == AnswerFormat.MULTIPLE_CHOICE ? (int) OPTION_LINE.matcher(question).results().count() : 0;
         samples.add(new QuestionSample(record.id() + "#" + i, dataset.imagePath(record), question, answer, type, options));

@@ -107,7 +107,7 @@ public final class SampleEncoder {
       if (t.from() == Turn.Role.GPT) {
         out.add(ChatMessage.assistant(t.value()));
       } else if (t.value().contains(LlavaRecord.IMAGE_MARKER)) {
-        out.add(ChatMessage.userWithImages(1, t.value().replace(LlavaRecord.IMAGE_MARKER, "").strip()));
+        out.add(ChatMessage.userWithImages(1, LlavaRecord.withoutImageMarker(t.value())));
       } else {
         out.add(ChatMessage.user(t.value()));
       }

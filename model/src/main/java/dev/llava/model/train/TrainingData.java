@@ -30,12 +30,8 @@ public record TrainingData(List<EncodedSample> samples, DatasetReport report, in
 
   /** Reads {@code json} (images relative to {@code imageDir}) and encodes every valid record. */
   public static TrainingData load(Path json, Path imageDir, SampleEncoder encoder) throws IOException {
-    return encode(LlavaConversationDataset.load(json, imageDir, LlavaConversationDataset.Options.defaults()), encoder);
-  }
-
-  /** Encodes every valid record of a loaded dataset. */
-  public static TrainingData encode(LlavaConversationDataset dataset, SampleEncoder encoder) {
-    return encode(dataset, false, encoder);
+    return encode(LlavaConversationDataset.load(json, imageDir, LlavaConversationDataset.Options.defaults()), false,
+        encoder);
   }
 
   /**
