@@ -94,12 +94,13 @@ final class TrainCommands {
   static int train(String[] argv, PrintStream out) throws Exception {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
         "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps",
-        "rotate-turns"),
+        "rotate-turns", "weight-decay", "adam-beta2"),
         Set.of("no-eval"));
     // checked before any data is generated
     VisionPretraining.Options vision = visionOptions(a, a.intValue("seed", 0));
     TrainingSpec spec;
     TrainingSpecBuilder curriculum = null; // the demo's two phases (vision pre-training first) on a shapes folder
+    Path generateInto = null; // the demo without --data draws its dataset here
     Path evalData = null;
     Path evalImages = null;
     if (a.get("spec-json", null) != null) {
@@ -118,11 +119,7 @@ final class TrainCommands {
         Path outDir = Path.of(a.required("out"));
         Path dataDir = a.get("data", null) == null ? outDir.resolve("data") : a.existingDir("data");
         if (a.get("data", null) == null) {
-          progress.println("generating the shapes dataset in " + dataDir + " ...");
-          GenerationSummary s = ShapesDatasetGenerator.generate(dataDir,
-              positive(a, "count", ShapesDatasetGenerator.DEFAULT_TRAIN_IMAGES), a.intValue("seed", 0));
-          progress.printf("%d train / %d test images in %.1f s%n", s.trainImages(), s.testImages(),
-              s.elapsedMillis() / 1000.0);
+          generateInto = dataDir; // once the spec is known to be valid
         } else if (!Files.isRegularFile(dataDir.resolve(ShapesDatasetGenerator.TRAIN_JSON))) {
           throw new CliException("--data " + dataDir + " has no " + ShapesDatasetGenerator.TRAIN_JSON
               + " (expected a folder written by 'bin/llava data shapes')");
@@ -143,6 +140,8 @@ final class TrainCommands {
       if (a.get("micro-batch", null) != null) b.microBatchSize(positive(a, "micro-batch", 1));
       if (a.get("batch", null) != null) b.globalBatchSize(positive(a, "batch", 1));
       if (a.get("epochs", null) != null) b.epochs(positive(a, "epochs", 1));
+      if (a.get("weight-decay", null) != null) b.weightDecay(a.doubleValue("weight-decay", 0));
+      if (a.get("adam-beta2", null) != null) b.adamBeta2(a.doubleValue("adam-beta2", 0));
       if (a.get("max-steps", null) != null) b.maxSteps(positive(a, "max-steps", 1));
       if (a.get("resume", null) != null) b.resumeFrom(a.existingDir("resume"));
       String rotate = a.get("rotate-turns", null);
@@ -153,6 +152,15 @@ final class TrainCommands {
         b.rotateTurns(Boolean.parseBoolean(rotate));
       }
       spec = b.build();
+      List<String> problems = spec.problems();
+      if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
+      if (generateInto != null) {
+        progress.println("generating the shapes dataset in " + generateInto + " ...");
+        GenerationSummary s = ShapesDatasetGenerator.generate(generateInto,
+            positive(a, "count", ShapesDatasetGenerator.DEFAULT_TRAIN_IMAGES), a.intValue("seed", 0));
+        progress.printf("%d train / %d test images in %.1f s%n", s.trainImages(), s.testImages(),
+            s.elapsedMillis() / 1000.0);
+      }
       if (recipe.equals("demo") && DemoCurriculum.applies(evalImages)) curriculum = b;
     }
     List<String> problems = spec.problems();

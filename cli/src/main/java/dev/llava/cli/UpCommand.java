@@ -39,7 +39,7 @@ final class UpCommand {
       }
     }
     if (!a.flag("no-build")) {
-      LlavaHome.buildServicesIfMissing(home, out);
+      LlavaHome.buildServicesIfStale(home, out);
     }
     String java = ProcessHandle.current().info().command().orElse("java");
     String bootstrap = "localhost:" + kafkaPort;

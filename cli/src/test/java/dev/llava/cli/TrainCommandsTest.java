@@ -108,6 +108,10 @@ class TrainCommandsTest {
     r = llava("train", "--recipe", "stage2", "--data", "x.json");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("missing required option --model"), r.err());
+    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--adam-beta2", "1.5");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("adam_beta2 must be in (0, 1), got 1.5"), r.err());
+    assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
     r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--vision-steps", "0");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("--vision-steps"), r.err());
