@@ -91,6 +91,12 @@ final class TrainCommands {
     return 0;
   }
 
+  private static TrainingSpec requireValid(TrainingSpec spec) {
+    List<String> problems = spec.problems();
+    if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
+    return spec;
+  }
+
   static int train(String[] argv, PrintStream out) throws Exception {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
         "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps",
@@ -109,6 +115,7 @@ final class TrainCommands {
       } catch (IllegalArgumentException e) {
         throw new CliException(e.getMessage());
       }
+      requireValid(spec);
     } else {
       String recipe = a.required("recipe");
       if (!Recipes.NAMES.contains(recipe)) {
@@ -151,9 +158,7 @@ final class TrainCommands {
         }
         b.rotateTurns(Boolean.parseBoolean(rotate));
       }
-      spec = b.build();
-      List<String> problems = spec.problems();
-      if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
+      spec = requireValid(b.build());
       if (generateInto != null) {
         progress.println("generating the shapes dataset in " + generateInto + " ...");
         GenerationSummary s = ShapesDatasetGenerator.generate(generateInto,
@@ -163,9 +168,6 @@ final class TrainCommands {
       }
       if (recipe.equals("demo") && DemoCurriculum.applies(evalImages)) curriculum = b;
     }
-    List<String> problems = spec.problems();
-    if (!problems.isEmpty()) throw new CliException("invalid training spec: " + String.join("; ", problems));
-
     ProgressBar bar = new ProgressBar(progress, System.console() != null);
     TrainingListener listener = new TrainingListener() {
       @Override
