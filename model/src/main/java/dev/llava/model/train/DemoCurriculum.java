@@ -26,6 +26,19 @@ public final class DemoCurriculum {
 
   private DemoCurriculum() {}
 
+  /**
+   * Whether {@code spec} asks for the demo from nothing on a shapes dataset folder: recipe {@code demo}, no base
+   * model, the tower trained, data the folder's train split. Such a spec, submitted as a job or a spec file, runs
+   * both phases ({@link LlavaTrainer} hands it here), since training a fresh tower through the language loss
+   * alone collapses. Phase 2 itself (tower frozen) never qualifies.
+   */
+  public static boolean appliesTo(TrainingSpec spec) {
+    Path data = spec.dataPath();
+    return "demo".equals(spec.recipe()) && spec.baseModelDir() == null && spec.trainVision() && data != null
+        && data.getFileName().toString().equals(ShapesDatasetGenerator.TRAIN_JSON)
+        && applies(data.toAbsolutePath().getParent());
+  }
+
   /** Whether {@code dataDir} is a shapes dataset folder (the generator's train split). */
   public static boolean applies(Path dataDir) {
     return Files.isRegularFile(dataDir.resolve(ShapesDatasetGenerator.TRAIN_JSON));

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -55,18 +56,28 @@ public final class LlavaTrainer implements TrainingRunner {
   }
 
   private final StepObserver observer;
+  private final LongFunction<VisionPretraining.Options> demoVision;
 
   public LlavaTrainer() {
-    this(null);
+    this(null, VisionPretraining.Options::demo);
   }
 
   LlavaTrainer(StepObserver observer) {
+    this(observer, VisionPretraining.Options::demo);
+  }
+
+  /** @param demoVision phase 1's settings, by seed, for specs {@link DemoCurriculum#appliesTo} */
+  LlavaTrainer(StepObserver observer, LongFunction<VisionPretraining.Options> demoVision) {
     this.observer = observer;
+    this.demoVision = demoVision;
   }
 
   @Override
   public TrainingResult run(TrainingSpec spec, TrainingListener listener, BooleanSupplier cancelled)
       throws Exception {
+    if (DemoCurriculum.appliesTo(spec)) {
+      return DemoCurriculum.run(TrainingSpecBuilder.from(spec), demoVision.apply(spec.seed()), listener, cancelled);
+    }
     List<String> problems = spec.problems();
     if (!problems.isEmpty()) throw new IllegalArgumentException("invalid training spec: " + String.join("; ", problems));
     Path out = spec.outputDir();

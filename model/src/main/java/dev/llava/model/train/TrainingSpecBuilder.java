@@ -30,6 +30,35 @@ public final class TrainingSpecBuilder {
 
   public TrainingSpecBuilder() {}
 
+  /** A builder holding every field of {@code spec}, to change some and build again. */
+  public static TrainingSpecBuilder from(TrainingSpec spec) {
+    TrainingSpecBuilder b = new TrainingSpecBuilder();
+    b.stage = spec.stage();
+    b.recipe = spec.recipe();
+    b.baseModelDir = spec.baseModelDir();
+    b.dataPath = spec.dataPath();
+    b.imageDir = spec.imageDir();
+    b.outputDir = spec.outputDir();
+    b.template = spec.template();
+    b.learningRate = spec.learningRate();
+    b.globalBatchSize = spec.globalBatchSize();
+    b.microBatchSize = spec.microBatchSize();
+    b.maxSteps = spec.maxSteps();
+    b.epochs = spec.epochs();
+    b.warmupRatio = spec.warmupRatio();
+    b.weightDecay = spec.weightDecay();
+    b.adamBeta2 = spec.adamBeta2();
+    b.maxLength = spec.maxLength();
+    b.rotateTurns = spec.rotateTurns();
+    b.seed = spec.seed();
+    b.trainVision = spec.trainVision();
+    b.trainProjector = spec.trainProjector();
+    b.trainLanguageModel = spec.trainLanguageModel();
+    b.gradClip = spec.gradClip();
+    b.resumeFrom = spec.resumeFrom();
+    return b;
+  }
+
   /** Sets the stage and its default trained parts (stage 1: projector; stage 2: projector + LLM; all). */
   public TrainingSpecBuilder stage(TrainingStage s) {
     this.stage = s;

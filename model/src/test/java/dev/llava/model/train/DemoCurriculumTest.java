@@ -53,4 +53,32 @@ class DemoCurriculumTest {
     assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished phase 1 rerun: " + logs);
     assertEquals(List.of(1), totals);
   }
+
+  @Test
+  void aDemoSpecFromASpecFileOrJobRunsBothPhasesToo(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("shapes");
+    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    Path out = tmp.resolve("job");
+    TrainingSpec spec = Recipes.demo(data, out, 1).maxSteps(2).build();
+    assertEquals(spec, TrainingSpecBuilder.from(spec).build(), "a builder from a spec builds the same spec");
+    assertTrue(DemoCurriculum.appliesTo(spec));
+    assertFalse(DemoCurriculum.appliesTo(TrainingSpecBuilder.from(spec).baseModelDir(tmp).build()), "base model");
+    assertFalse(DemoCurriculum.appliesTo(TrainingSpecBuilder.from(spec).trainVision(false).build()), "phase 2");
+    assertFalse(DemoCurriculum.appliesTo(TrainingSpecBuilder.from(spec).recipe("stage2").build()), "other recipe");
+    Path elsewhere = Files.copy(data.resolve(ShapesDatasetGenerator.TRAIN_JSON), tmp.resolve("mine.json"));
+    assertFalse(DemoCurriculum.appliesTo(TrainingSpecBuilder.from(spec).dataPath(elsewhere).build()), "not a folder");
+
+    List<Integer> totals = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onStep(TrainingProgress p) {
+        if (p.step() == 1) totals.add(p.totalSteps());
+      }
+    };
+    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
+    TrainingResult result = new LlavaTrainer(null, seed -> vision).run(spec, listener, () -> false);
+    assertEquals(out, result.checkpointDir());
+    assertEquals(List.of(3, 2), totals, "the trainer ran phase 1 first, then the spec's own steps");
+    assertTrue(Files.isRegularFile(out.resolve("vision/" + VisionPretraining.REPORT_FILE)));
+  }
 }
