@@ -41,13 +41,13 @@ class TrainingSpecJsonTest {
   }
 
   @Test
-  void turnRotationIsOffUnlessAsked() throws Exception {
+  void turnRotationFollowsTheRecipeUnlessGiven() throws Exception {
     String demo = "{\"recipe\": \"demo\", \"data_path\": \"d.json\", \"output_dir\": \"out\"";
-    assertFalse(TrainingSpecJson.parse(demo + "}").rotateTurns(), "the demo recipe trains records as they are");
-    TrainingSpec on = TrainingSpecJson.parse(demo + ", \"rotate_turns\": true}");
-    assertTrue(on.rotateTurns());
-    assertTrue(TrainingSpecJson.toJson(on).get("rotateTurns").asBoolean());
-    assertEquals(on, TrainingSpecJson.parse(TrainingSpecJson.toJsonString(on)), "round trip");
+    assertTrue(TrainingSpecJson.parse(demo + "}").rotateTurns(), "the demo recipe rotates: Recipes.DEMO_ROTATE_TURNS");
+    TrainingSpec off = TrainingSpecJson.parse(demo + ", \"rotate_turns\": false}");
+    assertFalse(off.rotateTurns());
+    assertFalse(TrainingSpecJson.toJson(off).get("rotateTurns").asBoolean());
+    assertEquals(off, TrainingSpecJson.parse(TrainingSpecJson.toJsonString(off)), "round trip");
     assertFalse(TrainingSpecJson.parse("{\"recipe\": \"stage2\", \"base_model_dir\": \"m\", \"data_path\":"
         + " \"d.json\", \"output_dir\": \"out\"}").rotateTurns(), "LLaVA's recipes train records as they are");
   }

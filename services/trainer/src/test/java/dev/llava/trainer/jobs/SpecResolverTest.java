@@ -73,9 +73,9 @@ class SpecResolverTest {
     assertFalse(resolve(paper).spec().rotateTurns(), "llava-1.5 trains records as they are");
     assertTrue(resolve(paper.setRotateTurns(true)).spec().rotateTurns());
     JobSpec.Builder demo = JobSpec.newBuilder().setRecipe("demo").setDataPath(data.toString());
-    assertFalse(resolve(demo).spec().rotateTurns(), "the demo's default: see Recipes.DEMO_ROTATE_TURNS");
+    assertTrue(resolve(demo).spec().rotateTurns(), "the demo's default: see Recipes.DEMO_ROTATE_TURNS");
     assertTrue(resolve(demo).resolved().hasRotateTurns(), "GetJob shows the default that was filled in");
-    assertTrue(resolve(demo.setRotateTurns(true)).spec().rotateTurns());
+    assertFalse(resolve(demo.setRotateTurns(false)).spec().rotateTurns(), "an explicit false is kept");
   }
 
   @Test
