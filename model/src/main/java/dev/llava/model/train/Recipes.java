@@ -37,9 +37,9 @@ public final class Recipes {
   public static final int DEMO_MAX_LENGTH = 1024;
   public static final double DEMO_GRAD_CLIP = 1.0;
   /**
-   * Turn rotation ({@link TrainingSpec#rotateTurns}) is on: at the cost of 24 plain epochs it scored 75.0%, 75.2%
-   * and 82.0% in three data orders, plain 74.7%, 72.6% and 65.3% (held-out short answers, seed 1's split; on
-   * seed 2024's split 74.0 / 71.2 / 78.1% against 71.5 / 61.2% for the two plain runs scored there). At half that
+   * Turn rotation ({@link TrainingSpec#rotateTurns}) is on: at the cost of 24 plain epochs it scored 75.0%, 75.2%,
+   * 82.0% and 86.4% in four data orders, plain 74.7%, 72.6% and 65.3% (held-out short answers, seed 1's split; on
+   * seed 2024's split 74.0 / 71.2 / 78.1 / 84.2% against 71.5 / 61.2% for the two plain runs scored there). At half that
    * cost it is bimodal (77.5 / 61.4 / 76.4 / 62.0%). Measured in the README's "What the demo learns".
    */
   public static final boolean DEMO_ROTATE_TURNS = true;
