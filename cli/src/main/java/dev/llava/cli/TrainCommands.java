@@ -13,6 +13,7 @@ import dev.llava.model.data.ShapesDatasetGenerator;
 import dev.llava.model.data.VqaEvaluator;
 import dev.llava.model.runtime.LlavaRuntime;
 import dev.llava.model.train.DemoCurriculum;
+import dev.llava.model.train.FreshScenes;
 import dev.llava.model.train.DemoModel;
 import dev.llava.model.train.LlavaTrainer;
 import dev.llava.model.train.ModelEvaluator;
@@ -100,12 +101,13 @@ final class TrainCommands {
   static int train(String[] argv, PrintStream out) throws Exception {
     Args a = new Args("train", argv, 0, Set.of("recipe", "spec-json", "out", "data", "images", "model", "max-steps",
         "seed", "lr", "batch", "micro-batch", "epochs", "resume", "count", "eval-limit", "vision-steps",
-        "rotate-turns", "weight-decay", "adam-beta2"),
+        "rotate-turns", "weight-decay", "adam-beta2", "fresh-images", "fresh-epochs", "fresh-lr"),
         Set.of("no-eval"));
     // checked before any data is generated
     VisionPretraining.Options vision = visionOptions(a, a.intValue("seed", 0));
+    FreshScenes.Options fresh = freshOptions(a, a.intValue("seed", 0));
     TrainingSpec spec;
-    TrainingSpecBuilder curriculum = null; // the demo's two phases (vision pre-training first) on a shapes folder
+    TrainingSpecBuilder curriculum = null; // the demo's phases (vision pre-training first) on a shapes folder
     Path generateInto = null; // the demo without --data draws its dataset here
     Path evalData = null;
     Path evalImages = null;
@@ -198,7 +200,7 @@ final class TrainCommands {
     }, "llava-train-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return trainAndReport(spec, curriculum, vision, listener, bar, stop, evalData, evalImages, a, out);
+      return trainAndReport(spec, curriculum, vision, fresh, listener, bar, stop, evalData, evalImages, a, out);
     } finally {
       saved.countDown();
       try {
@@ -210,11 +212,11 @@ final class TrainCommands {
   }
 
   private static int trainAndReport(TrainingSpec spec, TrainingSpecBuilder curriculum,
-      VisionPretraining.Options vision, TrainingListener listener, ProgressBar bar, AtomicBoolean stop,
-      Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
+      VisionPretraining.Options vision, FreshScenes.Options fresh, TrainingListener listener, ProgressBar bar,
+      AtomicBoolean stop, Path evalData, Path evalImages, Args a, PrintStream out) throws Exception {
     TrainingResult result;
     try {
-      result = curriculum != null ? DemoCurriculum.run(curriculum, vision, listener, stop::get)
+      result = curriculum != null ? DemoCurriculum.run(curriculum, vision, fresh, listener, stop::get)
           : new LlavaTrainer().run(spec, listener, stop::get);
     } finally {
       bar.finish();
@@ -242,6 +244,16 @@ final class TrainCommands {
     if (a.get("vision-steps", null) == null) return d;
     return new VisionPretraining.Options(positive(a, "vision-steps", d.steps()), d.imagesPerStep(),
         d.learningRate(), d.evalImages(), seed);
+  }
+
+  /** The demo's phase-3 settings, with {@code --fresh-images} (0: none), {@code --fresh-epochs}, {@code --fresh-lr}. */
+  private static FreshScenes.Options freshOptions(Args a, long seed) {
+    FreshScenes.Options d = FreshScenes.Options.demo(seed);
+    int images = a.intValue("fresh-images", d.images());
+    if (images < 0) throw new CliException("--fresh-images must be >= 0 (0: no phase 3), got " + images);
+    double lr = a.get("fresh-lr", null) == null ? d.learningRate() : a.doubleValue("fresh-lr", 0);
+    if (!(lr > 0)) throw new CliException("--fresh-lr must be > 0, got " + lr);
+    return new FreshScenes.Options(images, positive(a, "fresh-epochs", d.epochs()), lr, seed);
   }
 
   static int eval(String[] argv, PrintStream out) throws Exception {

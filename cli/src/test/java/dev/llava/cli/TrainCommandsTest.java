@@ -116,6 +116,13 @@ class TrainCommandsTest {
     assertEquals(2, r.status());
     assertTrue(r.err().contains("--vision-steps"), r.err());
     assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
+    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--fresh-images", "-1");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--fresh-images must be >= 0 (0: no phase 3), got -1"), r.err());
+    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--fresh-lr", "0");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--fresh-lr must be > 0"), r.err());
+    assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
     r = llava("data", "pictures");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("expected 'data shapes"), r.err());

@@ -57,26 +57,33 @@ public final class LlavaTrainer implements TrainingRunner {
 
   private final StepObserver observer;
   private final LongFunction<VisionPretraining.Options> demoVision;
+  private final LongFunction<FreshScenes.Options> demoFresh;
 
   public LlavaTrainer() {
-    this(null, VisionPretraining.Options::demo);
+    this(null, VisionPretraining.Options::demo, FreshScenes.Options::demo);
   }
 
   LlavaTrainer(StepObserver observer) {
-    this(observer, VisionPretraining.Options::demo);
+    this(observer, VisionPretraining.Options::demo, FreshScenes.Options::demo);
   }
 
-  /** @param demoVision phase 1's settings, by seed, for specs {@link DemoCurriculum#appliesTo} */
-  LlavaTrainer(StepObserver observer, LongFunction<VisionPretraining.Options> demoVision) {
+  /**
+   * @param demoVision phase 1's settings, by seed, for specs {@link DemoCurriculum#appliesTo}
+   * @param demoFresh phase 3's settings, by seed, for the same specs
+   */
+  LlavaTrainer(StepObserver observer, LongFunction<VisionPretraining.Options> demoVision,
+      LongFunction<FreshScenes.Options> demoFresh) {
     this.observer = observer;
     this.demoVision = demoVision;
+    this.demoFresh = demoFresh;
   }
 
   @Override
   public TrainingResult run(TrainingSpec spec, TrainingListener listener, BooleanSupplier cancelled)
       throws Exception {
     if (DemoCurriculum.appliesTo(spec)) {
-      return DemoCurriculum.run(TrainingSpecBuilder.from(spec), demoVision.apply(spec.seed()), listener, cancelled);
+      return DemoCurriculum.run(TrainingSpecBuilder.from(spec), demoVision.apply(spec.seed()),
+          demoFresh.apply(spec.seed()), listener, cancelled);
     }
     List<String> problems = spec.problems();
     if (!problems.isEmpty()) throw new IllegalArgumentException("invalid training spec: " + String.join("; ", problems));

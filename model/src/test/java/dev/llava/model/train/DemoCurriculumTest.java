@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llava.model.data.ShapesDatasetGenerator;
 import dev.llava.model.runtime.LlavaRuntime;
 import java.nio.file.Files;
@@ -13,10 +15,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's two phases: vision pre-training, then instruction tuning from it; a rerun skips a finished phase 1. */
+/**
+ * The demo's phases: vision pre-training, instruction tuning from it, tuning on fresh scenes from that; a rerun
+ * starts after the last finished phase.
+ */
 class DemoCurriculumTest {
   @Test
-  void visionPretrainingThenInstructionTuningAndARerunSkipsAFinishedPhaseOne(@TempDir Path tmp) throws Exception {
+  void visionPretrainingThenInstructionTuningThenFreshScenesAndARerunSkipsFinishedPhases(@TempDir Path tmp)
+      throws Exception {
     Path data = tmp.resolve("shapes");
     ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
     assertTrue(DemoCurriculum.applies(data));
@@ -35,27 +41,58 @@ class DemoCurriculumTest {
       }
     };
     VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
-    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision, listener,
+    // 6 scenes of 1-5 questions, turns rotated: 6-30 records at the recipe's global batch of 16, so 1-2 steps
+    FreshScenes.Options fresh = new FreshScenes.Options(6, 1, 1e-3, 1);
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision, fresh, listener,
         () -> false);
     assertEquals(out, result.checkpointDir());
-    assertEquals(2, result.steps());
-    assertEquals(List.of(3, 2), totals, "phase 1 runs its own steps, phase 2 the builder's settings");
+    assertEquals(3, totals.size(), "three phases ran: " + totals);
+    assertEquals(List.of(3, 2), totals.subList(0, 2), "phase 1 runs its own steps, phase 2 the builder's settings");
+    assertEquals(totals.get(2), result.steps(), "phase 3 runs one epoch of its scenes, whatever phase 2's max steps");
     assertTrue(Files.isRegularFile(out.resolve("vision/model.safetensors")));
     assertTrue(Files.isRegularFile(out.resolve("vision/" + VisionPretraining.REPORT_FILE)));
-    assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), logs.toString());
+    assertTrue(Files.isRegularFile(out.resolve("tuned/model.safetensors")), "phase 2's checkpoint is kept");
+    JsonNode info = new ObjectMapper().readTree(out.resolve("fresh/" + ShapesDatasetGenerator.INFO_JSON).toFile());
+    assertEquals(6, info.get("train_images").asInt());
+    assertEquals(FreshScenes.SEED_OFFSET + 1, info.get("seed").asLong(), "a stream apart from the dataset's");
+    assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 1/3")), logs.toString());
+    assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 3/3")), logs.toString());
     try (LlavaRuntime runtime = LlavaRuntime.load(out)) {
       assertTrue(runtime.patchesPerTile() > 0, "the final checkpoint loads");
     }
 
     logs.clear();
     totals.clear();
-    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), vision, listener, () -> false);
-    assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/2")), "finished phase 1 rerun: " + logs);
-    assertEquals(List.of(1), totals);
+    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), vision, fresh, listener, () -> false);
+    assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/") || l.startsWith("phase 2/")),
+        "finished phases 1 and 2, rerun: " + logs);
+    assertTrue(logs.contains("fresh scenes already drawn in " + out.resolve("fresh")), logs.toString());
+    assertEquals(1, totals.size(), "only phase 3 ran again: " + totals);
   }
 
   @Test
-  void aDemoSpecFromASpecFileOrJobRunsBothPhasesToo(@TempDir Path tmp) throws Exception {
+  void withoutFreshScenesPhaseTwoWritesTheFinalCheckpoint(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("shapes");
+    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    Path out = tmp.resolve("demo");
+    List<String> logs = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onLog(String message) {
+        logs.add(message);
+      }
+    };
+    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision,
+        FreshScenes.Options.none(1), listener, () -> false);
+    assertEquals(out, result.checkpointDir());
+    assertEquals(2, result.steps());
+    assertTrue(logs.stream().anyMatch(l -> l.startsWith("phase 2/2")), logs.toString());
+    assertFalse(Files.exists(out.resolve("tuned")) || Files.exists(out.resolve("fresh")));
+  }
+
+  @Test
+  void aDemoSpecFromASpecFileOrJobRunsEveryPhaseToo(@TempDir Path tmp) throws Exception {
     Path data = tmp.resolve("shapes");
     ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
     Path out = tmp.resolve("job");
@@ -76,9 +113,12 @@ class DemoCurriculumTest {
       }
     };
     VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
-    TrainingResult result = new LlavaTrainer(null, seed -> vision).run(spec, listener, () -> false);
+    TrainingResult result = new LlavaTrainer(null, seed -> vision, seed -> new FreshScenes.Options(6, 1, 1e-3, seed))
+        .run(spec, listener, () -> false);
     assertEquals(out, result.checkpointDir());
-    assertEquals(List.of(3, 2), totals, "the trainer ran phase 1 first, then the spec's own steps");
+    assertEquals(3, totals.size(), "three phases: " + totals);
+    assertEquals(List.of(3, 2), totals.subList(0, 2), "the trainer ran phase 1 first, then the spec's own steps");
+    assertTrue(Files.isRegularFile(out.resolve("fresh/" + ShapesDatasetGenerator.TRAIN_JSON)), "then phase 3");
     assertTrue(Files.isRegularFile(out.resolve("vision/" + VisionPretraining.REPORT_FILE)));
   }
 }
