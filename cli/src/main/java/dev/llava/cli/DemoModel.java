@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /**
  * The platform's default model: trained by our own trainer ({@code bin/llava train --recipe demo}) on the synthetic
  * shapes dataset. The repository ships one under {@code models/llava-demo} (how it was made: its README); without
- * it, one is trained on first use (about 40 minutes on two CPU cores) and kept under
+ * it, one is trained on first use (about an hour on two CPU cores) and kept under
  * {@code .llava/models/llava-demo}.
  */
 final class DemoModel {
