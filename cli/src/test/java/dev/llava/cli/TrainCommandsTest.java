@@ -108,21 +108,10 @@ class TrainCommandsTest {
     r = llava("train", "--recipe", "stage2", "--data", "x.json");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("missing required option --model"), r.err());
-    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--adam-beta2", "1.5");
-    assertEquals(2, r.status());
-    assertTrue(r.err().contains("adam_beta2 must be in (0, 1), got 1.5"), r.err());
-    assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
-    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--vision-steps", "0");
-    assertEquals(2, r.status());
-    assertTrue(r.err().contains("--vision-steps"), r.err());
-    assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
-    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--fresh-images", "-1");
-    assertEquals(2, r.status());
-    assertTrue(r.err().contains("--fresh-images must be >= 0 (0: no phase 3), got -1"), r.err());
-    r = llava("train", "--recipe", "demo", "--out", tmp.resolve("never").toString(), "--fresh-lr", "0");
-    assertEquals(2, r.status());
-    assertTrue(r.err().contains("--fresh-lr must be > 0"), r.err());
-    assertTrue(Files.notExists(tmp.resolve("never")), "refused before generating any data");
+    assertDemoFlagRefused("--adam-beta2", "1.5", "adam_beta2 must be in (0, 1), got 1.5");
+    assertDemoFlagRefused("--vision-steps", "0", "--vision-steps");
+    assertDemoFlagRefused("--fresh-images", "-1", "--fresh-images must be >= 0 (0: no phase 3), got -1");
+    assertDemoFlagRefused("--fresh-lr", "0", "--fresh-lr must be > 0");
     r = llava("data", "pictures");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("expected 'data shapes"), r.err());
@@ -131,6 +120,15 @@ class TrainCommandsTest {
     r = llava("train", "--spec-json", spec.toString());
     assertEquals(2, r.status());
     assertTrue(r.err().contains("unknown field 'learning_rat'"), r.err());
+  }
+
+  /** {@code bin/llava train --recipe demo FLAG VALUE} fails with {@code message} before it draws any data. */
+  private void assertDemoFlagRefused(String flag, String value, String message) {
+    Path never = tmp.resolve("never");
+    Run r = llava("train", "--recipe", "demo", "--out", never.toString(), flag, value);
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains(message), r.err());
+    assertTrue(Files.notExists(never), flag + " refused before generating any data");
   }
 
   @Test

@@ -20,11 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
  * starts after the last finished phase.
  */
 class DemoCurriculumTest {
+  /** Phase 1 cut to three steps of two scenes: enough to chain the phases, not to learn. */
+  private static final VisionPretraining.Options TINY_VISION = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
+
+  /** A shapes folder of 12 train and 4 test images, 1-2 questions each. */
+  private static Path smallShapes(Path tmp) throws Exception {
+    Path data = tmp.resolve("shapes");
+    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    return data;
+  }
+
   @Test
   void visionPretrainingThenInstructionTuningThenFreshScenesAndARerunSkipsFinishedPhases(@TempDir Path tmp)
       throws Exception {
-    Path data = tmp.resolve("shapes");
-    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    Path data = smallShapes(tmp);
     assertTrue(DemoCurriculum.applies(data));
     Path out = tmp.resolve("demo");
     List<String> logs = new ArrayList<>();
@@ -40,11 +49,10 @@ class DemoCurriculumTest {
         logs.add(message);
       }
     };
-    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
     // 6 scenes of 1-5 questions, turns rotated: 6-30 records at the recipe's global batch of 16, so 1-2 steps
     FreshScenes.Options fresh = new FreshScenes.Options(6, 1, 1e-3, 1);
-    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision, fresh, listener,
-        () -> false);
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), TINY_VISION, fresh,
+        listener, () -> false);
     assertEquals(out, result.checkpointDir());
     assertEquals(3, totals.size(), "three phases ran: " + totals);
     assertEquals(List.of(3, 2), totals.subList(0, 2), "phase 1 runs its own steps, phase 2 the builder's settings");
@@ -63,7 +71,7 @@ class DemoCurriculumTest {
 
     logs.clear();
     totals.clear();
-    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), vision, fresh, listener, () -> false);
+    DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(1), TINY_VISION, fresh, listener, () -> false);
     assertFalse(logs.stream().anyMatch(l -> l.startsWith("phase 1/") || l.startsWith("phase 2/")),
         "finished phases 1 and 2, rerun: " + logs);
     assertTrue(logs.contains("fresh scenes already drawn in " + out.resolve("fresh")), logs.toString());
@@ -72,8 +80,7 @@ class DemoCurriculumTest {
 
   @Test
   void withoutFreshScenesPhaseTwoWritesTheFinalCheckpoint(@TempDir Path tmp) throws Exception {
-    Path data = tmp.resolve("shapes");
-    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    Path data = smallShapes(tmp);
     Path out = tmp.resolve("demo");
     List<String> logs = new ArrayList<>();
     TrainingListener listener = new TrainingListener() {
@@ -82,8 +89,7 @@ class DemoCurriculumTest {
         logs.add(message);
       }
     };
-    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
-    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), vision,
+    TrainingResult result = DemoCurriculum.run(Recipes.demo(data, out, 1).maxSteps(2), TINY_VISION,
         FreshScenes.Options.none(1), listener, () -> false);
     assertEquals(out, result.checkpointDir());
     assertEquals(2, result.steps());
@@ -93,8 +99,7 @@ class DemoCurriculumTest {
 
   @Test
   void aDemoSpecFromASpecFileOrJobRunsEveryPhaseToo(@TempDir Path tmp) throws Exception {
-    Path data = tmp.resolve("shapes");
-    ShapesDatasetGenerator.generate(data, new ShapesDatasetGenerator.Config(12, 4, 1, 1, 2, 0, 2));
+    Path data = smallShapes(tmp);
     Path out = tmp.resolve("job");
     TrainingSpec spec = Recipes.demo(data, out, 1).maxSteps(2).build();
     assertEquals(spec, TrainingSpecBuilder.from(spec).build(), "a builder from a spec builds the same spec");
@@ -112,9 +117,8 @@ class DemoCurriculumTest {
         if (p.step() == 1) totals.add(p.totalSteps());
       }
     };
-    VisionPretraining.Options vision = new VisionPretraining.Options(3, 2, 1e-3, 2, 1);
-    TrainingResult result = new LlavaTrainer(null, seed -> vision, seed -> new FreshScenes.Options(6, 1, 1e-3, seed))
-        .run(spec, listener, () -> false);
+    TrainingResult result = new LlavaTrainer(null, seed -> TINY_VISION,
+        seed -> new FreshScenes.Options(6, 1, 1e-3, seed)).run(spec, listener, () -> false);
     assertEquals(out, result.checkpointDir());
     assertEquals(3, totals.size(), "three phases: " + totals);
     assertEquals(List.of(3, 2), totals.subList(0, 2), "the trainer ran phase 1 first, then the spec's own steps");

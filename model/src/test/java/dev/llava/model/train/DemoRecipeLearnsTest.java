@@ -34,7 +34,8 @@ class DemoRecipeLearnsTest {
     List<Double> losses = new ArrayList<>();
     TrainingSpecBuilder demo = Recipes.demo(data, tmp.resolve("model"), 7).maxSteps(STEPS).globalBatchSize(8)
         .microBatchSize(8);
-    // phases 1 and 2 (phase 3 has its own test), phase 1 cut to 60 small steps; the recorded losses are phase 2's (the second run of steps)
+    // phases 1 and 2 (phase 3 has its own test), phase 1 cut to 60 small steps; the recorded losses are phase 2's
+    // (the second run of steps)
     VisionPretraining.Options vision = new VisionPretraining.Options(60, 8, 6e-3, 16, 7);
     TrainingResult result = DemoCurriculum.run(demo, vision, FreshScenes.Options.none(7), new TrainingListener() {
       @Override
